@@ -1,0 +1,74 @@
+"""API plumbing shared by every app: one JSON error shape, stable pagination.
+
+Every error answers ``{"detail": str, "code": str, "errors": {path: [str]}}``;
+``errors`` names the offending fields (empty when no field is at fault).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.pagination import CursorPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StablePagination(CursorPagination):
+    """Cursor pagination over the primary key: stable under concurrent inserts."""
+
+    ordering = "-id"
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into ``{"leads[3].country": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, path))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            flat[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, value in enumerate(detail):
+                if value:
+                    flat.update(_flatten(value, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(detail)]
+    return flat
+
+
+def error_body(detail: str, code: str, errors: dict | None = None) -> dict:
+    return {"detail": detail, "code": code, "errors": errors or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(_("Invalid input."), "invalid", _flatten(exc.detail))
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        errors = _flatten(detail) if isinstance(detail, dict | list) else {}
+        response.data = error_body(str(detail) if not errors else _("Invalid input."), code, errors)
+    return response
+
+
+def api_not_found(request, exception=None):
+    return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
+
+
+def api_server_error(request):
+    return JsonResponse(error_body(_("A server error occurred."), "server_error"), status=500)

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import api
+
+api_v1 = [
+    path("", include("portrait.api.urls")),
+    path("", include("qualification.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+]
+
+
+def handler404(request, exception):
+    if request.path.startswith("/api/"):
+        return api.api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return api.api_server_error(request)
+    return defaults.server_error(request)

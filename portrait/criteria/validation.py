@@ -1,0 +1,2 @@
+def validate_criteria(tree) -> None:
+    """Placeholder replaced by the criteria language implementation."""

@@ -1,0 +1,108 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portrait.criteria import CriteriaError, validate_criteria
+from portrait.versioning import DocumentAcknowledgement, VersionedDocument
+
+
+def _validate_criteria_field(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_criteria(value)
+    except CriteriaError as error:
+        raise ValidationError(str(error), code="invalid_criteria") from error
+
+
+class Portrait(VersionedDocument):
+    """The written portrait of our client: who we serve (segments) and who we do not."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(VersionedDocument.Meta):
+        verbose_name = _("portrait")
+        verbose_name_plural = _("portraits")
+        constraints = VersionedDocument.versioning_constraints("portrait")
+        permissions = [
+            ("publish_portrait", _("Can publish a portrait version")),
+            ("acknowledge_portrait", _("Can acknowledge the published portrait")),
+        ]
+
+
+class Segment(models.Model):
+    """A target group of companies, with its criteria and its size in our market."""
+
+    portrait = models.ForeignKey(
+        Portrait, verbose_name=_("portrait"), on_delete=models.CASCADE, related_name="segments"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    criteria = models.JSONField(_("criteria"), validators=[_validate_criteria_field])
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=0, help_text=_("How many such companies exist in our market.")
+    )
+    average_deal_value = models.DecimalField(
+        _("average annual deal value"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower numbers are matched first.")
+    )
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def market_potential(self) -> Decimal:
+        """Capacity × average annual deal value."""
+        return Decimal(self.capacity) * (self.average_deal_value or Decimal("0"))
+
+
+class Exclusion(models.Model):
+    """Who is not our client, whatever segment they would otherwise match."""
+
+    portrait = models.ForeignKey(
+        Portrait, verbose_name=_("portrait"), on_delete=models.CASCADE, related_name="exclusions"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    criteria = models.JSONField(_("criteria"), validators=[_validate_criteria_field])
+
+    class Meta:
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PortraitAcknowledgement(DocumentAcknowledgement):
+    """Who has been asked to read a published portrait and who has confirmed it."""
+
+    document = models.ForeignKey(
+        Portrait,
+        verbose_name=_("portrait"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+
+    class Meta:
+        verbose_name = _("portrait acknowledgement")
+        verbose_name_plural = _("portrait acknowledgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "user"], name="portrait_acknowledgement_once"
+            )
+        ]

@@ -1,0 +1,77 @@
+"""The role table of DESIGN.md as Django groups and their permissions.
+
+A user may hold several roles. Data migrations call ``roles_sync`` so that a
+fresh database and an upgraded one end with the same groups.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMINS = "admins"
+SALES = "sales"
+SALES_MANAGERS = "sales_managers"
+TECHNICAL = "technical"
+INTEGRATIONS = "integrations"
+
+ROLE_LABELS = {
+    ADMINS: _("Admins"),
+    SALES: _("Sales"),
+    SALES_MANAGERS: _("Sales managers"),
+    TECHNICAL: _("Technical staff"),
+    INTEGRATIONS: _("Integrations"),
+}
+
+_READ_PORTRAIT = [
+    "portrait.view_portrait",
+    "portrait.view_segment",
+    "portrait.view_exclusion",
+    "portrait.acknowledge_portrait",
+]
+_WRITE_PORTRAIT = [
+    "portrait.add_portrait",
+    "portrait.change_portrait",
+    "portrait.delete_portrait",
+    "portrait.publish_portrait",
+    "portrait.add_segment",
+    "portrait.change_segment",
+    "portrait.delete_segment",
+    "portrait.add_exclusion",
+    "portrait.change_exclusion",
+    "portrait.delete_exclusion",
+    "portrait.view_portraitacknowledgement",
+]
+
+# "app_label.codename" per role; a permission missing from the database is an error.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINS: [*_READ_PORTRAIT, *_WRITE_PORTRAIT],
+    SALES: [*_READ_PORTRAIT],
+    SALES_MANAGERS: [*_READ_PORTRAIT],
+    TECHNICAL: [*_READ_PORTRAIT],
+    INTEGRATIONS: ["portrait.view_portrait", "portrait.view_segment", "portrait.view_exclusion"],
+}
+
+
+def roles_sync(apps, app_label: str) -> None:
+    """Create the role groups and grant them ``app_label``'s permissions (idempotent).
+
+    Each app's data migration calls this for its own label, once its models exist.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        codenames = [name.split(".", 1)[1] for name in names if name.startswith(f"{app_label}.")]
+        permissions = list(
+            permission_model.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+        )
+        missing = set(codenames) - {permission.codename for permission in permissions}
+        if missing:
+            raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
+        group.permissions.add(*permissions)

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadStage(models.TextChoices):
+    NEW = "new", _("New")
+    QUALIFIED = "qualified", _("Qualified")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+    CONTRACTED = "contracted", _("Contracted")
+    LOST = "lost", _("Lost")
+
+
+class SuggestedVerdict(models.TextChoices):
+    INTERESTING = "interesting", _("Interesting")
+    NOT_INTERESTING = "not_interesting", _("Not interesting")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+
+
+class DecisionVerdict(models.TextChoices):
+    INTERESTING = "interesting", _("Interesting")
+    NOT_INTERESTING = "not_interesting", _("Not interesting")

@@ -1,0 +1,3 @@
+from qualification.models.leads import Lead
+
+__all__ = ["Lead"]

@@ -1,0 +1,109 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from portrait import roles
+from tests.factories import UserFactory
+
+ALL_ROLES = [roles.ADMINS, roles.SALES, roles.SALES_MANAGERS, roles.TECHNICAL, roles.INTEGRATIONS]
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_worker = pytest.mark.skip(reason="needs Redis and a Celery worker (set CELERY_BROKER_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
+        if "celery_worker" in item.keywords and not settings.CELERY_BROKER_URL:
+            item.add_marker(skip_worker)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user holding the given roles: ``make_user(roles.SALES)``."""
+
+    def make(*role_names: str, **fields):
+        return UserFactory(roles=list(role_names), **fields)
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(make_user):
+    """An API client authenticated as a new user with the given roles."""
+
+    def make(*role_names: str, **fields) -> APIClient:
+        client = APIClient()
+        user = make_user(*role_names, **fields)
+        client.force_authenticate(user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def real_celery_worker(transactional_db, settings):
+    """A real Celery worker process consuming from Redis against the test database.
+
+    Tasks are sent through the broker (not run eagerly) for the duration of the test.
+    """
+    from config.celery import app
+
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    database_name = connection.settings_dict["NAME"]
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{database_name}",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+    )
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=1.0, destination=None)
+            if replies:
+                break
+        else:
+            raise RuntimeError("the Celery worker did not start")
+        yield process
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        process.wait(timeout=30)
