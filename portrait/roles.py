@@ -40,13 +40,44 @@ _WRITE_PORTRAIT = [
     "portrait.view_portraitacknowledgement",
 ]
 
+_FUNNEL_MANAGEMENT = [
+    "qualification.view_all_leads",
+    "qualification.reassign_lead",
+    "qualification.merge_lead",
+    "qualification.view_funnel_figures",
+]
+
 # "app_label.codename" per role; a permission missing from the database is an error.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINS: [*_READ_PORTRAIT, *_WRITE_PORTRAIT],
-    SALES: [*_READ_PORTRAIT],
-    SALES_MANAGERS: [*_READ_PORTRAIT],
-    TECHNICAL: [*_READ_PORTRAIT],
-    INTEGRATIONS: ["portrait.view_portrait", "portrait.view_segment", "portrait.view_exclusion"],
+    ADMINS: [
+        *_READ_PORTRAIT,
+        *_WRITE_PORTRAIT,
+        "qualification.view_lead",
+        "qualification.import_lead",
+        "qualification.change_lead",
+        *_FUNNEL_MANAGEMENT,
+    ],
+    SALES: [
+        *_READ_PORTRAIT,
+        "qualification.view_lead",
+        "qualification.qualify_lead",
+        "qualification.merge_lead",
+    ],
+    SALES_MANAGERS: [
+        *_READ_PORTRAIT,
+        "qualification.view_lead",
+        "qualification.qualify_lead",
+        "qualification.change_lead",
+        *_FUNNEL_MANAGEMENT,
+    ],
+    TECHNICAL: [*_READ_PORTRAIT, "qualification.view_lead", "qualification.view_all_leads"],
+    INTEGRATIONS: [
+        "portrait.view_portrait",
+        "portrait.view_segment",
+        "portrait.view_exclusion",
+        "qualification.view_lead",
+        "qualification.sync_lead",
+    ],
 }
 
 
