@@ -1,0 +1,1 @@
+from qualification.admin import funnel, leads  # noqa: F401

@@ -1,0 +1,1 @@
+"""Admin for evaluations, decisions, plans and alerts."""
