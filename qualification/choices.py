@@ -19,3 +19,9 @@ class SuggestedVerdict(models.TextChoices):
 class DecisionVerdict(models.TextChoices):
     INTERESTING = "interesting", _("Interesting")
     NOT_INTERESTING = "not_interesting", _("Not interesting")
+
+
+class DuplicateReason(models.TextChoices):
+    WEBSITE = "website", _("Same website domain")
+    EMAIL = "email", _("Same e-mail domain")
+    NAME = "name", _("Same company name in the same country")

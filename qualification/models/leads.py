@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qualification.choices import LeadStage, SuggestedVerdict
+from qualification import normalise
+from qualification.choices import DuplicateReason, LeadStage, SuggestedVerdict
+from qualification.querysets import LeadQuerySet
 
 
 class Lead(models.Model):
@@ -41,6 +44,20 @@ class Lead(models.Model):
         _("stage"), max_length=16, choices=LeadStage.choices, default=LeadStage.NEW
     )
     source_updated_at = models.DateTimeField(_("updated at the source"), null=True, blank=True)
+    # Hash of the last payload synced in: a replay is recognised before any row is written.
+    content_hash = models.CharField(
+        _("content hash"), max_length=64, blank=True, default="", editable=False
+    )
+    # Normalised keys that flag possible duplicates across sources.
+    website_domain = models.CharField(
+        _("website domain"), max_length=255, null=True, blank=True, editable=False
+    )
+    email_domain = models.CharField(
+        _("e-mail domain"), max_length=255, null=True, blank=True, editable=False
+    )
+    name_key = models.CharField(
+        _("company name key"), max_length=255, null=True, blank=True, editable=False
+    )
 
     # The current evaluation against the published portrait. Kept on the lead so
     # that a re-evaluation is one set-based UPDATE and the queue filters cheaply.
@@ -78,6 +95,8 @@ class Lead(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = LeadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
@@ -93,6 +112,9 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["stage", "suggested_verdict"], name="lead_stage_verdict_idx"),
             models.Index(fields=["updated_at", "id"], name="lead_updated_idx"),
+            models.Index(fields=["website_domain"], name="lead_website_domain_idx"),
+            models.Index(fields=["email_domain"], name="lead_email_domain_idx"),
+            models.Index(fields=["name_key", "country"], name="lead_name_key_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -102,3 +124,137 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return self.company_name or f"{self.source}:{self.external_id}"
+
+    def save(self, *args, **kwargs):
+        self.normalise_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "website_domain",
+                "email_domain",
+                "name_key",
+            }
+        super().save(*args, **kwargs)
+
+    def normalise_keys(self) -> None:
+        """Recompute the duplicate keys and tidy the country code from the lead's own fields."""
+        if self.country:
+            self.country = normalise.country_code(self.country)
+        self.website_domain = normalise.website_domain(self.website)
+        self.email_domain = normalise.email_domain(self.email)
+        self.name_key = normalise.name_key(self.company_name)
+
+    def clean(self):
+        super().clean()
+        if self.country and normalise.country_code(self.country) not in normalise.COUNTRY_CODES:
+            raise ValidationError({"country": _("Not an ISO 3166-1 alpha-2 country code.")})
+
+
+class LeadIdentity(models.Model):
+    """One ``(source, external_id)`` a lead is known by.
+
+    Every lead has its own identity here; a merge moves the duplicate's identities
+    to the survivor, so a later push under any of them updates the survivor.
+    """
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="identities"
+    )
+    source = models.CharField(_("source"), max_length=64)
+    external_id = models.CharField(_("external id"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead identity")
+        verbose_name_plural = _("lead identities")
+        ordering = ["source", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="leadidentity_unique_source_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class LeadSource(models.Model):
+    """An outside system pushing leads, and the integration accounts allowed to push to it."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    accounts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accounts"),
+        blank=True,
+        related_name="lead_sources",
+        help_text=_("Integration accounts that may push and read leads of this source."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead source")
+        verbose_name_plural = _("lead sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DuplicateCandidate(models.Model):
+    """Two leads that look like the same company, flagged on arrival for sales to merge.
+
+    ``lead`` is always the newer row (higher id), ``duplicate_of`` the older one.
+    """
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        Lead, verbose_name=_("possible duplicate of"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=DuplicateReason.choices)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "duplicate_of", "reason"], name="duplicatecandidate_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead__gt=models.F("duplicate_of")),
+                name="duplicatecandidate_ordered_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} ~ {self.duplicate_of_id} ({self.reason})"
+
+
+class LeadMerge(models.Model):
+    """The record of a merge: who merged which lead into which, and what it held then."""
+
+    survivor = models.ForeignKey(
+        Lead, verbose_name=_("survivor"), on_delete=models.CASCADE, related_name="merges"
+    )
+    merged_lead_id = models.BigIntegerField(_("merged lead id"))
+    merged_snapshot = models.JSONField(_("merged lead as it was"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead merge")
+        verbose_name_plural = _("lead merges")
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_lead_id} → {self.survivor_id}"

@@ -1,0 +1,41 @@
+"""Reusable lead filters; visibility per role lives here and only here."""
+
+from django.db import models
+
+
+class LeadQuerySet(models.QuerySet):
+    def for_user(self, user) -> "LeadQuerySet":
+        """The leads ``user`` may read (DESIGN.md role table); list, detail, merge and sync use it.
+
+        Everyone with ``view_all_leads`` sees all; sales see unassigned leads and their own;
+        integration accounts see the leads of the sources granted to them. Roles add up.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_perm("qualification.view_all_leads"):
+            return self.all()
+        if not user.has_perm("qualification.view_lead"):
+            return self.none()
+        visible = models.Q(pk__in=[])
+        if user.has_perm("qualification.qualify_lead"):
+            visible |= models.Q(owner__isnull=True) | models.Q(owner=user)
+        if user.has_perm("qualification.sync_lead"):
+            visible |= models.Q(self._of_sources_granted_to(user))
+        return self.filter(visible)
+
+    def with_identity_in_source(self, source: str) -> "LeadQuerySet":
+        """Leads known under ``source`` by any of their identities (merged ones too)."""
+        from qualification.models import LeadIdentity
+
+        return self.filter(
+            models.Exists(LeadIdentity.objects.filter(lead=models.OuterRef("pk"), source=source))
+        )
+
+    @staticmethod
+    def _of_sources_granted_to(user) -> models.Exists:
+        from qualification.models import LeadIdentity, LeadSource
+
+        granted = LeadSource.objects.filter(accounts=user).values("name")
+        return models.Exists(
+            LeadIdentity.objects.filter(lead=models.OuterRef("pk"), source__in=granted)
+        )
