@@ -1,26 +1,32 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portrait.criteria import CriteriaError, validate_criteria
+from portrait import criteria
 from portrait.versioning import DocumentAcknowledgement, VersionedDocument
 
 
 def _validate_criteria_field(value) -> None:
-    from django.core.exceptions import ValidationError
-
     try:
-        validate_criteria(value)
-    except CriteriaError as error:
-        raise ValidationError(str(error), code="invalid_criteria") from error
+        criteria.validate_criteria(value)
+    except criteria.CriteriaError as error:
+        raise ValidationError(
+            _("%(path)s: %(message)s") % {"path": error.path, "message": error.message}
+            if error.path
+            else error.message,
+            code="invalid_criteria",
+        ) from error
 
 
 class Portrait(VersionedDocument):
     """The written portrait of our client: who we serve (segments) and who we do not."""
 
     description = models.TextField(_("description"), blank=True)
+
+    copied_relations = ("segments", "exclusions")
 
     class Meta(VersionedDocument.Meta):
         verbose_name = _("portrait")

@@ -5,11 +5,21 @@ A concrete document subclasses ``VersionedDocument``; its acknowledgements
 subclass ``DocumentAcknowledgement`` with a ``document`` foreign key.
 """
 
+import hashlib
+
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _runtime
 from django.utils.translation import gettext_lazy as _
 
 from portrait.choices import DocumentStatus
+
+_VERSION_ATTEMPTS = 5
+_PUBLISH_ATTEMPTS = 3
 
 
 class VersionedDocument(models.Model):
@@ -56,6 +66,9 @@ class VersionedDocument(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
+    # Related managers (children) copied with the document by ``document_copy_as_draft``.
+    copied_relations: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
         ordering = ["-version"]
@@ -98,3 +111,192 @@ class DocumentAcknowledgement(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+class DocumentStateError(ValidationError):
+    """The document is not in the state the operation needs (e.g. editing a published one)."""
+
+
+class DocumentStaleError(Exception):
+    """The caller's copy (its ETag) is older than the stored document."""
+
+
+def document_etag(document: VersionedDocument) -> str:
+    """A strong ETag of the stored state: changes whenever the document is saved."""
+    stamp = document.updated_at.isoformat() if document.updated_at else ""
+    digest = hashlib.sha256(f"{document.pk}:{document.version}:{stamp}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def document_insert(*, document: VersionedDocument, user) -> VersionedDocument:
+    """Save a new document as a draft with the next version number.
+
+    The number is max + 1; two concurrent inserts may compute the same one, so the
+    unique constraint decides and the loser retries with a fresh maximum.
+    """
+    model = type(document)
+    document.status = DocumentStatus.DRAFT
+    if user is not None and getattr(user, "pk", None):
+        document.created_by = user
+    for attempt in range(_VERSION_ATTEMPTS):
+        latest = model.objects.aggregate(latest=Max("version"))["latest"] or 0
+        document.version = latest + 1
+        document.full_clean()
+        try:
+            with transaction.atomic():
+                document.save(force_insert=True)
+        except IntegrityError:
+            document.pk = None
+            if attempt == _VERSION_ATTEMPTS - 1:
+                raise
+        else:
+            return document
+    raise AssertionError("unreachable")
+
+
+def document_lock_draft(
+    *, document: VersionedDocument, expected_etag: str | None = None
+) -> VersionedDocument:
+    """Lock the document's row for an edit; refuse unless it is a draft in the expected state.
+
+    Must run inside ``transaction.atomic``. Returns the freshly read, locked row.
+    """
+    locked = type(document).objects.select_for_update().get(pk=document.pk)
+    if expected_etag is not None and expected_etag != document_etag(locked):
+        raise DocumentStaleError
+    if not locked.is_draft:
+        raise DocumentStateError(
+            _runtime("Version %(version)s is %(status)s and cannot change; copy it as a new draft.")
+            % {"version": locked.version, "status": locked.get_status_display()},
+            code="not_draft",
+        )
+    return locked
+
+
+def _acknowledgement_model(document_model: type[VersionedDocument]):
+    return document_model._meta.get_field("acknowledgements").related_model
+
+
+def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
+    model = type(document)
+    with transaction.atomic():
+        # Rows are locked in primary-key order so two publishers cannot deadlock.
+        locked = list(
+            model.objects.select_for_update()
+            .filter(Q(pk=document.pk) | Q(status=DocumentStatus.PUBLISHED))
+            .order_by("pk")
+        )
+        target = next((row for row in locked if row.pk == document.pk), None)
+        if target is None:
+            raise model.DoesNotExist
+        if not target.is_draft:
+            raise DocumentStateError(
+                _runtime("Only a draft can be published; version %(version)s is %(status)s.")
+                % {"version": target.version, "status": target.get_status_display()},
+                code="not_draft",
+            )
+        now = timezone.now()
+        for previous in locked:
+            if previous.status == DocumentStatus.PUBLISHED:
+                previous.status = DocumentStatus.ARCHIVED
+                previous.archived_at = now
+                previous.save(update_fields=["status", "archived_at", "updated_at"])
+        target.status = DocumentStatus.PUBLISHED
+        target.published_at = now
+        target.published_by = user if getattr(user, "pk", None) else None
+        target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        acknowledgement_model = _acknowledgement_model(model)
+        active_users = get_user_model().objects.filter(is_active=True).values_list("pk", flat=True)
+        acknowledgement_model.objects.bulk_create(
+            [acknowledgement_model(document=target, user_id=pk) for pk in active_users.iterator()],
+            batch_size=1000,
+        )
+    return target
+
+
+def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
+    """Publish a draft: archive the version in force and ask every active employee to read it.
+
+    All in one transaction. Should two publishers race, the partial unique
+    constraint stops the second; it retries with a fresh view, archiving the
+    version that has just been published, so the later publish wins and there is
+    never more than one published version.
+    """
+    for attempt in range(_PUBLISH_ATTEMPTS):
+        try:
+            published = _publish_once(document, user)
+        except IntegrityError:
+            if attempt == _PUBLISH_ATTEMPTS - 1:
+                raise DocumentStateError(
+                    _runtime("Another version was being published at the same time; try again."),
+                    code="publish_conflict",
+                ) from None
+        else:
+            for field in ("status", "published_at", "published_by", "updated_at"):
+                setattr(document, field, getattr(published, field))
+            return published
+    raise AssertionError("unreachable")
+
+
+def document_copy_as_draft(*, document: VersionedDocument, user) -> VersionedDocument:
+    """A new draft with the content of ``document`` and of its ``copied_relations``.
+
+    This is how a published (immutable) version changes: edit the copy, publish it.
+    """
+    model = type(document)
+    skipped = {"id", "version", "status", "based_on", "created_by", "published_by"}
+    skipped |= {"created_at", "updated_at", "published_at", "archived_at"}
+    values = {
+        field.attname: getattr(document, field.attname)
+        for field in model._meta.concrete_fields
+        if field.name not in skipped and not field.primary_key
+    }
+    with transaction.atomic():
+        copy = model(**values, based_on=document)
+        document_insert(document=copy, user=user)
+        for relation in model.copied_relations:
+            manager = getattr(document, relation)
+            foreign_key = manager.field.name
+            children = []
+            for child in manager.all():
+                child.pk = None
+                child._state.adding = True
+                setattr(child, foreign_key, copy)
+                # Copied verbatim (no validation): a version that a stricter
+                # validator now rejects must still be copyable to be fixed.
+                children.append(child)
+            manager.model.objects.bulk_create(children)
+    return copy
+
+
+def document_acknowledge(*, document: VersionedDocument, user):
+    """Record that ``user`` read the published ``document``; only the first time counts.
+
+    Returns the acknowledgement; a second call returns it unchanged, with the
+    original ``acknowledged_at``. An employee who joined after publishing has no
+    request yet; acknowledging creates it.
+    """
+    if document.status != DocumentStatus.PUBLISHED:
+        raise DocumentStateError(
+            _runtime(
+                "Only the published version can be acknowledged; version %(version)s is %(status)s."
+            )
+            % {"version": document.version, "status": document.get_status_display()},
+            code="not_published",
+        )
+    acknowledgement_model = _acknowledgement_model(type(document))
+    with transaction.atomic():
+        acknowledgement, _created = acknowledgement_model.objects.select_for_update().get_or_create(
+            document=document, user=user
+        )
+        if acknowledgement.acknowledged_at is None:
+            acknowledgement.acknowledged_at = timezone.now()
+            acknowledgement.full_clean()
+            acknowledgement.save(update_fields=["acknowledged_at"])
+    return acknowledgement
+
+
+def document_pending_acknowledgements(document: VersionedDocument) -> models.QuerySet:
+    """The acknowledgement requests of ``document`` still waiting for their employee."""
+    acknowledgement_model = _acknowledgement_model(type(document))
+    return acknowledgement_model.objects.filter(document=document, acknowledged_at__isnull=True)

@@ -1,0 +1,41 @@
+"""Reads of the portrait for the funnel, the API and the admin."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+
+from portrait.choices import DocumentStatus
+from portrait.models import Portrait, PortraitAcknowledgement, Segment
+from portrait.versioning import document_pending_acknowledgements
+
+
+def _with_children(queryset: QuerySet[Portrait]) -> QuerySet[Portrait]:
+    return queryset.prefetch_related(
+        Prefetch("segments", queryset=Segment.objects.order_by("priority", "id")),
+        "exclusions",
+    )
+
+
+def portrait_get_published() -> Portrait | None:
+    """The version in force, its segments ordered by priority, or ``None``."""
+    return _with_children(Portrait.objects.filter(status=DocumentStatus.PUBLISHED)).first()
+
+
+def portrait_list_for_user(user) -> QuerySet[Portrait]:
+    """The portraits ``user`` may read: every version for editors, else published and archived."""
+    queryset = _with_children(Portrait.objects.all())
+    if not user.is_authenticated or not user.has_perm("portrait.view_portrait"):
+        return queryset.none()
+    if user.has_perm("portrait.change_portrait"):
+        return queryset
+    return queryset.exclude(status=DocumentStatus.DRAFT)
+
+
+def acknowledgement_list(portrait: Portrait) -> QuerySet[PortraitAcknowledgement]:
+    """Every acknowledgement request of ``portrait`` with its employee."""
+    return PortraitAcknowledgement.objects.filter(document=portrait).select_related("user")
+
+
+def acknowledgement_pending_users(portrait: Portrait) -> QuerySet:
+    """The employees asked to acknowledge ``portrait`` who have not yet done so."""
+    pending = document_pending_acknowledgements(portrait).values("user_id")
+    return get_user_model().objects.filter(pk__in=pending).order_by("username")

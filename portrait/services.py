@@ -1,0 +1,133 @@
+"""Writes of the portrait: drafts, publishing, copies and acknowledgements.
+
+The versioned-document mechanics live in ``portrait.versioning``; this module adds
+what is particular to the portrait: its segments and exclusions.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
+from portrait.signals import portrait_published
+from portrait.versioning import (
+    document_acknowledge,
+    document_copy_as_draft,
+    document_insert,
+    document_lock_draft,
+    document_publish,
+)
+
+_PORTRAIT_FIELDS = ("name", "description")
+_SEGMENT_FIELDS = ("name", "description", "criteria", "capacity", "average_deal_value", "priority")
+_EXCLUSION_FIELDS = ("name", "description", "criteria")
+
+
+def _build_children(
+    *,
+    model: type[models.Model],
+    portrait: Portrait,
+    items: Iterable[Mapping[str, Any]],
+    fields: tuple[str, ...],
+    relation: str,
+) -> list[models.Model]:
+    """Unsaved children, each ``full_clean``-ed; errors are keyed ``segments[2].criteria``."""
+    children, errors = [], {}
+    for index, item in enumerate(items):
+        child = model(portrait=portrait, **{key: item[key] for key in fields if key in item})
+        try:
+            child.full_clean(exclude=["portrait"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"{relation}[{index}].{field}"] = messages
+        children.append(child)
+    if errors:
+        raise ValidationError(errors)
+    return children
+
+
+def _replace_children(*, portrait: Portrait, data: Mapping[str, Any]) -> None:
+    for relation, model, fields in (
+        ("segments", Segment, _SEGMENT_FIELDS),
+        ("exclusions", Exclusion, _EXCLUSION_FIELDS),
+    ):
+        if relation not in data:
+            continue
+        children = _build_children(
+            model=model, portrait=portrait, items=data[relation], fields=fields, relation=relation
+        )
+        model.objects.filter(portrait=portrait).delete()
+        model.objects.bulk_create(children)
+
+
+def portrait_insert(*, portrait: Portrait, user) -> Portrait:
+    """Save a new, unsaved portrait as a draft with the next version number (admin add form)."""
+    with transaction.atomic():
+        return document_insert(document=portrait, user=user)
+
+
+def portrait_create(*, user, data: Mapping[str, Any]) -> Portrait:
+    """Create a draft portrait with its segments and exclusions from validated data."""
+    portrait = Portrait(**{key: data[key] for key in _PORTRAIT_FIELDS if key in data})
+    with transaction.atomic():
+        document_insert(document=portrait, user=user)
+        _replace_children(portrait=portrait, data=data)
+    return portrait
+
+
+def portrait_update_draft(
+    *, portrait: Portrait, user, data: Mapping[str, Any], expected_etag: str | None = None
+) -> Portrait:
+    """Change a draft; given nested lists replace its segments and exclusions.
+
+    Published and archived versions are immutable (``DocumentStateError``); a stale
+    ``expected_etag`` raises ``DocumentStaleError`` and nothing changes.
+    """
+    with transaction.atomic():
+        locked = document_lock_draft(document=portrait, expected_etag=expected_etag)
+        for key in _PORTRAIT_FIELDS:
+            if key in data:
+                setattr(locked, key, data[key])
+        locked.full_clean()
+        # Saved even when only children change, so that the ETag moves on.
+        locked.save()
+        _replace_children(portrait=locked, data=data)
+    return locked
+
+
+def portrait_publish(*, portrait: Portrait, user) -> Portrait:
+    """Put a draft in force: archive the previous version, ask everyone to acknowledge.
+
+    Once committed, ``portrait_published`` tells the funnel to re-evaluate its leads.
+    """
+    with transaction.atomic():
+        # The rules may have grown stricter since the draft was written.
+        _build_children(
+            model=Segment,
+            portrait=portrait,
+            items=portrait.segments.values(*_SEGMENT_FIELDS),
+            fields=_SEGMENT_FIELDS,
+            relation="segments",
+        )
+        _build_children(
+            model=Exclusion,
+            portrait=portrait,
+            items=portrait.exclusions.values(*_EXCLUSION_FIELDS),
+            fields=_EXCLUSION_FIELDS,
+            relation="exclusions",
+        )
+        published = document_publish(document=portrait, user=user)
+        transaction.on_commit(lambda: portrait_published.send(sender=Portrait, portrait=published))
+    return published
+
+
+def portrait_copy_as_draft(*, portrait: Portrait, user) -> Portrait:
+    """A new draft with the content of ``portrait``: how a published version is changed."""
+    return document_copy_as_draft(document=portrait, user=user)
+
+
+def portrait_acknowledge(*, portrait: Portrait, user) -> PortraitAcknowledgement:
+    """Record that ``user`` read the published portrait; repeated calls keep the first time."""
+    return document_acknowledge(document=portrait, user=user)
