@@ -40,11 +40,28 @@ _WRITE_PORTRAIT = [
     "portrait.view_portraitacknowledgement",
 ]
 
+# Evaluations, decisions, plans and alerts (qualification.models.{evaluations,decisions,plans}).
+_FUNNEL_GUARDS = [
+    "qualification.view_evaluationrun",
+    "qualification.change_evaluationrun",
+    "qualification.view_decision",
+    "qualification.view_rejectionreason",
+    "qualification.add_rejectionreason",
+    "qualification.change_rejectionreason",
+    "qualification.view_salesplan",
+    "qualification.add_salesplan",
+    "qualification.change_salesplan",
+    "qualification.delete_salesplan",
+    "qualification.view_alert",
+    "qualification.change_alert",
+]
+
 _FUNNEL_MANAGEMENT = [
     "qualification.view_all_leads",
     "qualification.reassign_lead",
     "qualification.merge_lead",
     "qualification.view_funnel_figures",
+    *_FUNNEL_GUARDS,
 ]
 
 # "app_label.codename" per role; a permission missing from the database is an error.
@@ -62,6 +79,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qualification.view_lead",
         "qualification.qualify_lead",
         "qualification.merge_lead",
+        "qualification.view_decision",
+        "qualification.view_rejectionreason",
+        "qualification.view_salesplan",
     ],
     SALES_MANAGERS: [
         *_READ_PORTRAIT,
@@ -70,15 +90,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qualification.change_lead",
         *_FUNNEL_MANAGEMENT,
     ],
-    TECHNICAL: [*_READ_PORTRAIT, "qualification.view_lead", "qualification.view_all_leads"],
+    TECHNICAL: [
+        *_READ_PORTRAIT,
+        "qualification.view_lead",
+        "qualification.view_all_leads",
+        "qualification.view_evaluationrun",
+        "qualification.view_decision",
+        "qualification.view_rejectionreason",
+    ],
     INTEGRATIONS: [
         "portrait.view_portrait",
         "portrait.view_segment",
         "portrait.view_exclusion",
         "qualification.view_lead",
         "qualification.sync_lead",
+        "qualification.view_decision",
     ],
 }
+
+
+def _model_created_later(apps, app_label: str, codename: str) -> bool:
+    """A default permission of a model that a later migration creates (and grants then)."""
+    action, _separator, model_name = codename.partition("_")
+    if action not in {"add", "change", "delete", "view"} or "_" in model_name:
+        return False
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return True
+    return False
 
 
 def roles_sync(apps, app_label: str) -> None:
@@ -102,7 +142,11 @@ def roles_sync(apps, app_label: str) -> None:
                 content_type__app_label=app_label, codename__in=codenames
             )
         )
-        missing = set(codenames) - {permission.codename for permission in permissions}
+        missing = {
+            codename
+            for codename in set(codenames) - {permission.codename for permission in permissions}
+            if not _model_created_later(apps, app_label, codename)
+        }
         if missing:
             raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
         group.permissions.add(*permissions)

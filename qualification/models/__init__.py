@@ -1,3 +1,26 @@
-from qualification.models.leads import Lead
+from qualification.models.decisions import Decision, RejectionReason
+from qualification.models.evaluations import EvaluationChunk, EvaluationRun, EvaluationRunStatus
+from qualification.models.leads import (
+    DuplicateCandidate,
+    Lead,
+    LeadIdentity,
+    LeadMerge,
+    LeadSource,
+)
+from qualification.models.plans import Alert, AlertKind, SalesPlan
 
-__all__ = ["Lead"]
+__all__ = [
+    "Alert",
+    "AlertKind",
+    "Decision",
+    "DuplicateCandidate",
+    "EvaluationChunk",
+    "EvaluationRun",
+    "EvaluationRunStatus",
+    "Lead",
+    "LeadIdentity",
+    "LeadMerge",
+    "LeadSource",
+    "RejectionReason",
+    "SalesPlan",
+]

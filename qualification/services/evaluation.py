@@ -1,8 +1,327 @@
-"""Evaluation of leads against the published portrait (being written)."""
+"""Evaluation of leads against the published portrait: set-based, chunked, resumable.
 
-from django.db.models import QuerySet
+Every lead is evaluated in the database with the compiled ``Q`` of each segment
+and exclusion: one ``UPDATE`` per queryset or per id-range chunk, never a loop
+over leads in Python. Stored on the lead: ``evaluated_portrait``, ``segment``
+(``None`` when an exclusion matches), ``exclusions_hit`` (the ids of the
+matching exclusions, a JSON list built in SQL), ``fit_score`` and
+``suggested_verdict`` with the rules and the formula of ``qualification.scoring``.
+
+The per-condition explanation is not stored: ``lead_explain`` derives it on
+read from the lead's values and the stored portrait version, which is
+immutable once published, so the explanation is deterministic.
+
+A publish starts an ``EvaluationRun``: chunks by id range (``EVALUATION_CHUNK_SIZE``)
+are planned as rows, each chunk task evaluates its range in one statement and
+marks the chunk done in the same transaction (a re-run skips it), the last
+chunk enqueues the finishing step, which sweeps leads still on another
+version (inserted during the run) and marks the run done. A run whose portrait
+is no longer the published one stops (``superseded``).
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    JSONField,
+    Max,
+    Min,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Greatest, Replace
+from django.utils import timezone
+
+from portrait import criteria
+from portrait.choices import DocumentStatus
+from portrait.models import Portrait
+from qualification import scoring
+from qualification.choices import SuggestedVerdict
+from qualification.models import (
+    EvaluationChunk,
+    EvaluationRun,
+    EvaluationRunStatus,
+    Lead,
+)
+
+_ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
 
 
-def leads_evaluate(*, queryset: QuerySet) -> int:
-    """Evaluate the given leads set-based against the published portrait; return how many."""
-    return 0
+def _published_portrait() -> Portrait | None:
+    return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
+
+
+def _missing_q(field_name: str) -> Q:
+    """Leads lacking ``field_name``: null column, or a JSON key absent or null."""
+    if field_name.startswith("attributes."):
+        path = field_name.split(".")[1:]
+        lookup = "__".join(["attributes", *path])
+        parent = "__".join(["attributes", *path[:-1]])
+        return ~Q(**{f"{parent}__has_key": path[-1]}) | Q(**{lookup: None})
+    return Q(**{f"{field_name}__isnull": True})
+
+
+def _count_satisfied(clauses: list[Q]) -> Any:
+    terms = [Case(When(clause, then=Value(1)), default=Value(0)) for clause in clauses]
+    return reduce(lambda left, right: left + right, terms)
+
+
+def evaluation_assignments(portrait: Portrait) -> dict[str, Any]:
+    """The column assignments of the evaluation UPDATE against ``portrait``."""
+    compile_q, referenced_fields = criteria.compile_q, criteria.referenced_fields
+    segments = list(portrait.segments.order_by("priority", "id"))
+    exclusions = list(portrait.exclusions.order_by("id"))
+    exclusion_qs = [(exclusion.id, compile_q(exclusion.criteria)) for exclusion in exclusions]
+    segment_qs = [(segment.id, compile_q(segment.criteria)) for segment in segments]
+    excluded = reduce(or_, [q for _id, q in exclusion_qs]) if exclusion_qs else None
+    matched = reduce(or_, [q for _id, q in segment_qs]) if segment_qs else None
+    fields = sorted(set().union(*(referenced_fields(segment.criteria) for segment in segments)))
+    lacking = reduce(or_, [_missing_q(name) for name in fields]) if fields else None
+
+    segment_whens = [When(excluded, then=Value(None))] if excluded is not None else []
+    segment_whens += [When(q, then=Value(segment_id)) for segment_id, q in segment_qs]
+    segment_expression = (
+        Case(*segment_whens, default=Value(None), output_field=BigIntegerField())
+        if segment_qs
+        else Value(None, output_field=BigIntegerField())
+    )
+
+    verdict_whens = []
+    if excluded is not None:
+        verdict_whens.append(When(excluded, then=Value(SuggestedVerdict.NOT_INTERESTING.value)))
+    if matched is not None:
+        verdict_whens.append(When(matched, then=Value(SuggestedVerdict.INTERESTING.value)))
+    if lacking is not None:
+        verdict_whens.append(When(lacking, then=Value(SuggestedVerdict.NEEDS_REVIEW.value)))
+    verdict_expression = Case(
+        *verdict_whens,
+        default=Value(SuggestedVerdict.NOT_INTERESTING.value),
+        output_field=CharField(),
+    )
+
+    shares = []
+    for segment in segments:
+        clauses = [compile_q(clause) for clause in scoring.top_level_clauses(segment.criteria)]
+        shares.append(Value(100) * _count_satisfied(clauses) / Value(len(clauses)))
+    if not shares:
+        best: Any = Value(0)
+    elif len(shares) == 1:
+        best = shares[0]
+    else:
+        best = Greatest(*shares)
+    score_whens = []
+    if excluded is not None:
+        score_whens.append(When(excluded, then=Value(0)))
+    if matched is not None:
+        score_whens.append(When(matched, then=Value(100)))
+    score_expression = Case(*score_whens, default=best, output_field=PositiveSmallIntegerField())
+
+    if exclusion_qs:
+        pieces = [
+            Case(When(q, then=Value(f"{exclusion_id},")), default=Value(""))
+            for exclusion_id, q in exclusion_qs
+        ]
+        text = Replace(
+            Concat(Value("["), *pieces, Value("]"), output_field=CharField()),
+            Value(",]"),
+            Value("]"),
+        )
+        exclusions_expression: Any = Cast(text, output_field=JSONField())
+    else:
+        exclusions_expression = Value([], output_field=JSONField())
+
+    return {
+        "evaluated_portrait_id": Value(portrait.id),
+        "segment_id": segment_expression,
+        "suggested_verdict": verdict_expression,
+        "fit_score": score_expression,
+        "exclusions_hit": exclusions_expression,
+        "evaluated_at": Value(timezone.now()),
+    }
+
+
+def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> int:
+    """Evaluate the given leads set-based against the published portrait; return how many.
+
+    One UPDATE, whatever the number of leads. Without a published portrait
+    nothing changes. Used after sync writes and for one lead saved in the admin.
+    """
+    portrait = portrait or _published_portrait()
+    if portrait is None:
+        return 0
+    if queryset.query.is_sliced or queryset.query.distinct:
+        queryset = Lead.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
+    return queryset.order_by().update(**evaluation_assignments(portrait))
+
+
+def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
+    """Plan the re-evaluation of every lead against ``portrait``: a run and its id chunks.
+
+    Older unfinished runs are superseded. The run task is enqueued on commit.
+    """
+    from qualification.tasks import evaluation_run_task
+
+    chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
+    with transaction.atomic():
+        EvaluationRun.objects.filter(status__in=_ACTIVE_RUN_STATUSES).exclude(
+            portrait=portrait
+        ).update(status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now())
+        bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
+        run = EvaluationRun(portrait=portrait)
+        run.full_clean()
+        run.save()
+        chunks = []
+        if bounds["lowest"] is not None:
+            for lower in range(bounds["lowest"], bounds["highest"] + 1, chunk_size):
+                chunks.append(EvaluationChunk(run=run, lower_id=lower, upper_id=lower + chunk_size))
+        EvaluationChunk.objects.bulk_create(chunks, batch_size=1000)
+        run.total_chunks = len(chunks)
+        run.save(update_fields=["total_chunks"])
+        transaction.on_commit(lambda: evaluation_run_task.delay(run.id))
+    return run
+
+
+def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
+    """Start or resume ``run``: enqueue a task per undone chunk (or the finish); return them.
+
+    Safe to call again after a crash: done chunks are not enqueued again.
+    """
+    from celery import group
+
+    from qualification.tasks import evaluation_chunk_task, evaluation_run_finish_task
+
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
+        if run.status in (EvaluationRunStatus.DONE, EvaluationRunStatus.SUPERSEDED):
+            return 0
+        if run.portrait.status != DocumentStatus.PUBLISHED:
+            run.status = EvaluationRunStatus.SUPERSEDED
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+            return 0
+        run.status = EvaluationRunStatus.RUNNING
+        run.started_at = run.started_at or timezone.now()
+        run.save(update_fields=["status", "started_at"])
+        undone = list(
+            run.chunks.filter(done_at__isnull=True)
+            .order_by("lower_id")
+            .values_list("id", flat=True)
+        )
+        if undone:
+            signatures = group(evaluation_chunk_task.si(chunk_id) for chunk_id in undone)
+            transaction.on_commit(signatures.apply_async)
+        else:
+            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+    return len(undone)
+
+
+def evaluation_chunk_evaluate(*, chunk_id: int) -> int:
+    """Evaluate one chunk's id range in one UPDATE and mark it done; return rows updated.
+
+    Idempotent: a done chunk is skipped. A chunk of a run whose portrait is no
+    longer published stops that run. The last chunk enqueues the finishing step.
+    """
+    from qualification.tasks import evaluation_run_finish_task
+
+    with transaction.atomic():
+        chunk = (
+            EvaluationChunk.objects.select_for_update()
+            .select_related("run__portrait")
+            .get(pk=chunk_id)
+        )
+        run = chunk.run
+        if chunk.is_done or run.status not in _ACTIVE_RUN_STATUSES:
+            return 0
+        if run.portrait.status != DocumentStatus.PUBLISHED:
+            EvaluationRun.objects.filter(pk=run.pk, status__in=_ACTIVE_RUN_STATUSES).update(
+                status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
+            )
+            return 0
+        updated = leads_evaluate(
+            queryset=Lead.objects.filter(id__gte=chunk.lower_id, id__lt=chunk.upper_id),
+            portrait=run.portrait,
+        )
+        chunk.done_at = timezone.now()
+        chunk.updated_rows = updated
+        chunk.save(update_fields=["done_at", "updated_rows"])
+        # Counted last so the run row stays locked only briefly while chunks run in parallel.
+        run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        run.done_chunks = run.chunks.filter(done_at__isnull=False).count()
+        run.save(update_fields=["done_chunks"])
+        if run.done_chunks >= run.total_chunks:
+            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+    return updated
+
+
+def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
+    """Sweep leads left on another version (new since planning) and mark ``run`` done."""
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
+        if run.status not in _ACTIVE_RUN_STATUSES:
+            return run
+        if run.portrait.status != DocumentStatus.PUBLISHED:
+            run.status = EvaluationRunStatus.SUPERSEDED
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+            return run
+        if run.chunks.filter(done_at__isnull=True).exists():
+            return run
+        stale = Lead.objects.filter(
+            ~Q(evaluated_portrait_id=run.portrait_id) | Q(evaluated_portrait__isnull=True)
+        )
+        leads_evaluate(queryset=stale, portrait=run.portrait)
+        run.lead_count = Lead.objects.filter(evaluated_portrait_id=run.portrait_id).count()
+        run.done_chunks = run.total_chunks
+        run.status = EvaluationRunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["lead_count", "done_chunks", "status", "finished_at"])
+    return run
+
+
+def evaluation_run_start(*, portrait: Portrait) -> EvaluationRun | None:
+    """Re-evaluate every lead against ``portrait`` if it is still the published version."""
+    if portrait.status != DocumentStatus.PUBLISHED:
+        return None
+    return evaluation_run_plan(portrait=portrait)
+
+
+def lead_values(lead: Lead) -> dict[str, Any]:
+    """The lead as the criteria predicate reads it: its concrete fields by name."""
+    return {
+        field.name: getattr(lead, field.attname)
+        for field in Lead._meta.concrete_fields
+        if not field.is_relation
+    }
+
+
+def lead_explain(lead: Lead) -> dict:
+    """Per-condition explanation of the lead's stored evaluation (its portrait version)."""
+    portrait = lead.evaluated_portrait
+    if portrait is None:
+        return {}
+    rules = {
+        "segments": [
+            scoring.Rule(
+                id=segment.id,
+                name=segment.name,
+                criteria=segment.criteria,
+                priority=segment.priority,
+            )
+            for segment in portrait.segments.all()
+        ],
+        "exclusions": [
+            scoring.Rule(id=exclusion.id, name=exclusion.name, criteria=exclusion.criteria)
+            for exclusion in portrait.exclusions.all()
+        ],
+    }
+    evaluation = scoring.evaluate_values(lead_values(lead), **rules)
+    return {"portrait": portrait.id, "portrait_version": portrait.version, **evaluation.explanation}

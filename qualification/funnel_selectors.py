@@ -1,0 +1,181 @@
+"""Reads of the funnel's guards: active pool, conversion, expected contracts, overrides.
+
+Definitions (documented for the managers who read the figures):
+- **active pool**: leads the portrait suggests as interesting that nobody has
+  decided yet (stage ``new``), plus leads decided interesting (stage ``qualified``).
+- **historical conversion**: contracted leads / leads ever decided interesting
+  (current decision ``interesting`` or stage ``contracted``); the configured
+  ``DEFAULT_CONVERSION_RATE`` until a decision exists.
+- **expected contracts** = pool × conversion; **expected revenue** = conversion ×
+  the sum of the pool's segment average deal values.
+- A plan's pool: a salesperson's plan counts the leads they own; a team's plan
+  the leads owned by the team's members; a plan for everyone every lead.
+- **override rate** of a salesperson: their current decisions rejecting a lead the
+  portrait suggested as interesting / their current decisions on such leads.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from portrait import roles
+from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.models import Alert, Decision, Lead, SalesPlan
+
+_TWO_PLACES = Decimal("0.01")
+
+
+def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
+    """The leads that can still become contracts (restricted to ``plan``'s scope)."""
+    queryset = Lead.objects.filter(
+        Q(stage=LeadStage.QUALIFIED)
+        | Q(stage=LeadStage.NEW, suggested_verdict=SuggestedVerdict.INTERESTING)
+    )
+    if plan is not None and plan.salesperson_id:
+        queryset = queryset.filter(owner_id=plan.salesperson_id)
+    elif plan is not None and plan.team_id:
+        queryset = queryset.filter(owner__groups=plan.team_id)
+    return queryset
+
+
+def conversion_rate() -> Decimal:
+    """Contracted / decided interesting over history, or the configured default."""
+    figures = Lead.objects.aggregate(
+        contracted=Count("id", filter=Q(stage=LeadStage.CONTRACTED)),
+        decided_interesting=Count(
+            "id",
+            filter=Q(stage=LeadStage.CONTRACTED)
+            | Q(decisions__is_current=True, decisions__verdict=DecisionVerdict.INTERESTING),
+            distinct=True,
+        ),
+    )
+    if not figures["decided_interesting"]:
+        return Decimal(str(settings.PORTRAIT_CRM["DEFAULT_CONVERSION_RATE"]))
+    rate = Decimal(figures["contracted"]) / Decimal(figures["decided_interesting"])
+    return min(rate, Decimal(1)).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    pool: int
+    conversion_rate: Decimal
+    expected_contracts: Decimal
+    expected_revenue: Decimal
+
+
+def pool_figures(*, plan: SalesPlan | None = None, rate: Decimal | None = None) -> PoolFigures:
+    """The pool of ``plan`` (or of everyone) and what it is expected to yield."""
+    rate = conversion_rate() if rate is None else rate
+    figures = active_pool(plan=plan).aggregate(
+        pool=Count("id", distinct=True),
+        value=Coalesce(Sum("segment__average_deal_value"), Decimal(0)),
+    )
+    return PoolFigures(
+        pool=figures["pool"],
+        conversion_rate=rate,
+        expected_contracts=(figures["pool"] * rate).quantize(_TWO_PLACES, ROUND_DOWN),
+        expected_revenue=(Decimal(figures["value"]) * rate).quantize(_TWO_PLACES, ROUND_DOWN),
+    )
+
+
+@dataclass(frozen=True)
+class PlanCoverage:
+    plan: SalesPlan
+    figures: PoolFigures
+
+    @property
+    def is_covered(self) -> bool:
+        return self.figures.expected_contracts >= self.plan.target_contracts
+
+    @property
+    def contracts_coverage(self) -> Decimal:
+        """Expected contracts per target contract (1 = exactly covered)."""
+        if not self.plan.target_contracts:
+            return Decimal(1)
+        return (self.figures.expected_contracts / self.plan.target_contracts).quantize(
+            Decimal("0.0001")
+        )
+
+
+def plan_coverage(*, plan: SalesPlan, rate: Decimal | None = None) -> PlanCoverage:
+    return PlanCoverage(plan=plan, figures=pool_figures(plan=plan, rate=rate))
+
+
+def sales_plans_for_user(user) -> QuerySet[SalesPlan]:
+    """Everyone's plans for managers and admins; a salesperson's own and their teams'."""
+    queryset = SalesPlan.objects.select_related("team", "salesperson")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser or user.has_perm("qualification.view_funnel_figures"):
+        return queryset
+    if not user.has_perm("qualification.view_salesplan"):
+        return queryset.none()
+    return queryset.filter(Q(salesperson=user) | Q(team__in=user.groups.all()))
+
+
+def alerts_for_user(user) -> QuerySet[Alert]:
+    """Every alert for managers and admins; a salesperson's alerts about themselves."""
+    queryset = Alert.objects.select_related("plan", "salesperson")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser or user.has_perm("qualification.view_funnel_figures"):
+        return queryset
+    if not user.has_perm("qualification.qualify_lead"):
+        return queryset.none()
+    return queryset.filter(salesperson=user)
+
+
+def salesperson_figures(*, user=None) -> QuerySet:
+    """Per salesperson: current decisions, those on suggested-interesting leads, overrides.
+
+    One query. ``user`` restricts the rows to that salesperson (what a salesperson sees).
+    Each row carries ``decisions``, ``decisions_on_interesting``, ``overrides`` and the
+    rate is ``override_rate(row)``.
+    """
+    current = Q(lead_decisions__is_current=True)
+    queryset = (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name__in=[roles.SALES, roles.SALES_MANAGERS])
+            | Q(lead_decisions__isnull=False)
+        )
+        .annotate(
+            decisions=Count("lead_decisions", filter=current, distinct=True),
+            decisions_on_interesting=Count(
+                "lead_decisions",
+                filter=current & Q(lead_decisions__suggested_verdict=SuggestedVerdict.INTERESTING),
+                distinct=True,
+            ),
+            overrides=Count(
+                "lead_decisions",
+                filter=current & Q(lead_decisions__is_override=True),
+                distinct=True,
+            ),
+        )
+        .order_by("username")
+    )
+    if user is not None:
+        queryset = queryset.filter(pk=user.pk)
+    return queryset.distinct()
+
+
+def override_rate(row) -> Decimal:
+    """Overrides / decisions on leads suggested as interesting (0 without such decisions)."""
+    if not row.decisions_on_interesting:
+        return Decimal(0)
+    return (Decimal(row.overrides) / Decimal(row.decisions_on_interesting)).quantize(
+        Decimal("0.0001")
+    )
+
+
+def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
+    """A lead's decision history, newest first."""
+    return (
+        Decision.objects.filter(lead=lead)
+        .select_related("decided_by", "reason_code")
+        .order_by("-decided_at", "-id")
+    )

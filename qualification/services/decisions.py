@@ -1,0 +1,99 @@
+"""Decisions on leads: who may decide, overrides, and a history that is never overwritten."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.models import Decision, Lead, RejectionReason
+
+_STAGE_OF_VERDICT = {
+    DecisionVerdict.INTERESTING: LeadStage.QUALIFIED,
+    DecisionVerdict.NOT_INTERESTING: LeadStage.DISQUALIFIED,
+}
+_DECIDABLE_STAGES = {LeadStage.NEW, LeadStage.QUALIFIED, LeadStage.DISQUALIFIED}
+
+
+def lead_can_decide(*, lead: Lead, user) -> bool:
+    """The role table: sales decide unassigned and own leads, managers all, others never."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not user.has_perm("qualification.qualify_lead"):
+        return False
+    if user.has_perm("qualification.view_all_leads"):
+        return True
+    return lead.owner_id is None or lead.owner_id == user.pk
+
+
+def lead_decide(
+    *,
+    lead: Lead,
+    user,
+    verdict: str,
+    reason: str = "",
+    reason_code: RejectionReason | None = None,
+) -> Decision:
+    """Record ``user``'s verdict on ``lead`` and move it to qualified or disqualified.
+
+    The lead row is locked so two people deciding at once both end in the
+    history, in order. A salesperson deciding an unassigned lead takes it.
+    Rejecting a lead the portrait suggests as interesting is an override and
+    needs an active reason code. Raises ``PermissionDenied`` or ``ValidationError``;
+    then nothing changes.
+    """
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        if not lead_can_decide(lead=lead, user=user):
+            raise PermissionDenied(_("You may not decide on this lead."))
+        if verdict not in DecisionVerdict.values:
+            raise ValidationError({"verdict": _("Choose interesting or not interesting.")})
+        if lead.stage not in _DECIDABLE_STAGES:
+            raise ValidationError(
+                {
+                    "verdict": _("A lead at stage %(stage)s is no longer decided on.")
+                    % {"stage": lead.get_stage_display()}
+                }
+            )
+        is_override = (
+            verdict == DecisionVerdict.NOT_INTERESTING
+            and lead.suggested_verdict == SuggestedVerdict.INTERESTING
+        )
+        if reason_code is not None and not reason_code.is_active:
+            raise ValidationError({"reason_code": _("This reason code is no longer in use.")})
+        if is_override and reason_code is None:
+            raise ValidationError(
+                {
+                    "reason_code": _(
+                        "Rejecting a lead the portrait suggests as interesting needs a reason code."
+                    )
+                }
+            )
+        previous = Decision.objects.select_for_update().filter(lead=lead, is_current=True).first()
+        if previous is not None:
+            previous.is_current = False
+            previous.save(update_fields=["is_current"])
+        decision = Decision(
+            lead=lead,
+            verdict=verdict,
+            reason=reason or "",
+            reason_code=reason_code,
+            decided_by=user,
+            evaluated_portrait_id=lead.evaluated_portrait_id,
+            suggested_verdict=lead.suggested_verdict,
+            segment_id=lead.segment_id,
+            fit_score=lead.fit_score,
+            is_override=is_override,
+            is_current=True,
+        )
+        decision.full_clean()
+        decision.save()
+        if previous is not None:
+            previous.superseded_by = decision
+            previous.save(update_fields=["superseded_by"])
+        lead.stage = _STAGE_OF_VERDICT[DecisionVerdict(verdict)]
+        update_fields = ["stage", "updated_at"]
+        if lead.owner_id is None:
+            lead.owner = user
+            update_fields.append("owner")
+        lead.save(update_fields=update_fields)
+    return decision

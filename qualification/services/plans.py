@@ -1,0 +1,164 @@
+"""Sales plans and the guards that raise alerts: uncovered plans, high override rates."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portrait import roles
+from qualification import funnel_selectors
+from qualification.models import Alert, AlertKind, SalesPlan
+
+_PLAN_FIELDS = (
+    "name",
+    "period_start",
+    "period_end",
+    "team",
+    "salesperson",
+    "target_contracts",
+    "target_revenue",
+)
+
+
+def sales_plan_create(*, data: Mapping[str, Any]) -> SalesPlan:
+    """Create a plan from validated data."""
+    plan = SalesPlan(**{key: value for key, value in data.items() if key in _PLAN_FIELDS})
+    with transaction.atomic():
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+def sales_plan_update(*, plan: SalesPlan, data: Mapping[str, Any]) -> SalesPlan:
+    """Change a plan's period, subject or targets."""
+    for key, value in data.items():
+        if key in _PLAN_FIELDS:
+            setattr(plan, key, value)
+    with transaction.atomic():
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+def _open_alert(*, kind: str, message: str, plan=None, salesperson=None) -> Alert | None:
+    """Record an alert unless the same condition already has an open one."""
+    lookup = {"plan": plan} if plan is not None else {"salesperson": salesperson}
+    if Alert.objects.filter(kind=kind, resolved_at__isnull=True, **lookup).exists():
+        return None
+    alert = Alert(kind=kind, message=message, plan=plan, salesperson=salesperson)
+    alert.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:
+        # Another checker recorded the same open condition first.
+        return None
+    return alert
+
+
+def _resolve(*, kind: str, plan=None, salesperson=None) -> None:
+    lookup = {"plan": plan} if plan is not None else {"salesperson": salesperson}
+    Alert.objects.filter(kind=kind, resolved_at__isnull=True, **lookup).update(
+        resolved_at=timezone.now()
+    )
+
+
+def alerts_check(*, today=None) -> list[Alert]:
+    """Check the guards; record new alerts (once per open condition) and mail them.
+
+    A plan in force whose expected contracts fall short of its target raises
+    ``plan_not_covered``; a salesperson whose override rate exceeds
+    ``OVERRIDE_RATE_ALERT_THRESHOLD`` raises ``override_rate``. A condition that
+    cleared resolves its open alert, so a relapse alerts again.
+    """
+    from qualification.tasks import alert_send_task
+
+    today = today or timezone.localdate()
+    threshold = settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]
+    created: list[Alert] = []
+    rate = funnel_selectors.conversion_rate()
+    with transaction.atomic():
+        plans = SalesPlan.objects.filter(period_start__lte=today, period_end__gte=today)
+        for plan in plans.select_related("team", "salesperson"):
+            coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
+            if coverage.is_covered:
+                _resolve(kind=AlertKind.PLAN_NOT_COVERED, plan=plan)
+                continue
+            message = _(
+                "The pool of %(plan)s yields %(expected)s expected contracts "
+                "against a target of %(target)s."
+            ) % {
+                "plan": plan,
+                "expected": coverage.figures.expected_contracts,
+                "target": plan.target_contracts,
+            }
+            alert = _open_alert(kind=AlertKind.PLAN_NOT_COVERED, message=message, plan=plan)
+            if alert:
+                created.append(alert)
+        for row in funnel_selectors.salesperson_figures():
+            override_rate = funnel_selectors.override_rate(row)
+            if override_rate <= threshold:
+                _resolve(kind=AlertKind.OVERRIDE_RATE, salesperson=row)
+                continue
+            message = _(
+                "%(user)s rejected %(overrides)s of %(decisions)s leads the portrait "
+                "suggested as interesting (%(rate)s%%, threshold %(threshold)s%%)."
+            ) % {
+                "user": row.get_username(),
+                "overrides": row.overrides,
+                "decisions": row.decisions_on_interesting,
+                "rate": round(override_rate * 100),
+                "threshold": round(threshold * 100),
+            }
+            alert = _open_alert(kind=AlertKind.OVERRIDE_RATE, message=message, salesperson=row)
+            if alert:
+                created.append(alert)
+        for alert in created:
+            alert_id = alert.id
+            transaction.on_commit(lambda alert_id=alert_id: alert_send_task.delay(alert_id))
+    return created
+
+
+def alert_recipients() -> list[str]:
+    """The e-mail addresses of active sales managers."""
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=roles.SALES_MANAGERS, is_active=True)
+        .exclude(Q(email="") | Q(email__isnull=True))
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def alert_send(*, alert: Alert) -> bool:
+    """E-mail ``alert`` to the sales managers once; return whether it was sent now."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.sent_at is not None:
+            return False
+        recipients = alert_recipients()
+        if not recipients:
+            return False
+        send_mail(
+            subject=_("Portrait CRM alert: %(kind)s") % {"kind": alert.get_kind_display()},
+            message=alert.message,
+            from_email=None,
+            recipient_list=recipients,
+        )
+        alert.sent_at = timezone.now()
+        alert.save(update_fields=["sent_at"])
+    return True
+
+
+def alert_resolve(*, alert: Alert) -> Alert:
+    """Mark an alert as handled by a manager."""
+    with transaction.atomic():
+        if alert.resolved_at is None:
+            alert.resolved_at = timezone.now()
+            alert.save(update_fields=["resolved_at"])
+    return alert
