@@ -175,7 +175,7 @@ EXCLUSIONS = [
 ]
 
 PORTRAIT = {
-    "title": "Benchmark portrait: IT services in Central and Eastern Europe",
+    "name": "Benchmark portrait: IT services in Central and Eastern Europe",
     "description": "Who we serve and who we do not; used by the benchmark and the demo.",
     "segments": SEGMENTS,
     "exclusions": EXCLUSIONS,

@@ -1,0 +1,1 @@
+"""The benchmark scenarios; each is ``run(context) -> list[Row]``."""

@@ -1,0 +1,12 @@
+"""Settings of the benchmark: the project's base settings plus the naive API's urlconf."""
+
+from config.settings.base import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+DEBUG = False
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
