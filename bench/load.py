@@ -47,7 +47,10 @@ def request_json(
     connection.request(method, path, body=payload, headers=headers)
     response = connection.getresponse()
     data = response.read()
-    return response.status, (json.loads(data) if data else None)
+    try:
+        return response.status, (json.loads(data) if data else None)
+    except ValueError:
+        return response.status, {"body": data[:2000].decode(errors="replace")}
 
 
 def run_load(

@@ -74,7 +74,7 @@ class Gunicorn:
                 "300",
                 "--log-level",
                 "warning",
-            ],  # fmt: skip
+            ],
             cwd=PROJECT_ROOT,
             env=_environment(),
         )
@@ -130,7 +130,7 @@ class CeleryWorker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
-            ],  # fmt: skip
+            ],
             cwd=PROJECT_ROOT,
             env=_environment(),
         )

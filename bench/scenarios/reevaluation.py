@@ -181,6 +181,7 @@ def run(context: Context) -> list[Row]:
     ratio = product_seconds / limit_seconds
     speedup = naive_total / product_seconds
     workers = "Celery worker, 2 processes" if context.celery else "in-process (no Redis)"
+    shapes = ", ".join(f"{name} {value:.2f}s" for name, value in limit_timings.items())
     return [
         Row(
             "1 re-evaluation",
@@ -193,7 +194,7 @@ def run(context: Context) -> list[Row]:
             passed=ratio <= 1.2 and speedup >= 50,
             note=(
                 f"{evaluation_run.total_chunks} chunks on the {workers}; limit = hand-written "
-                f"UPDATE ({limit_shape}; {', '.join(f'{k} {v:.2f}s' for k, v in limit_timings.items())}); "
+                f"UPDATE ({limit_shape}; {shapes}); "
                 f"naive extrapolated from {sample:,} leads ({naive_seconds:.2f}s); "
                 f"verdicts {distribution}, {matched:,} in a segment"
             ),
