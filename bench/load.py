@@ -37,9 +37,17 @@ class LoadResult:
 
 
 def request_json(
-    connection: http.client.HTTPConnection, method: str, path: str, *, token: str, body=None
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    headers: dict | None = None,
+    body=None,
 ) -> tuple[int, dict | list | None]:
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    headers = {"Accept": "application/json", **(headers or {})}
+    if token:
+        headers["Authorization"] = f"Token {token}"
     payload = None
     if body is not None:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -54,7 +62,7 @@ def request_json(
 
 
 def run_load(
-    *, port: int, paths: list[str], token: str, seconds: float, concurrency: int = 4
+    *, port: int, paths: list[str], headers: dict, seconds: float, concurrency: int = 4
 ) -> LoadResult:
     """GET the paths round-robin from ``concurrency`` threads for ``seconds``."""
     latencies: list[float] = []
@@ -68,7 +76,9 @@ def run_load(
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                status, _ = request_json(connection, "GET", paths[index % len(paths)], token=token)
+                status, _ = request_json(
+                    connection, "GET", paths[index % len(paths)], headers=headers
+                )
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

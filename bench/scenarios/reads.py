@@ -1,0 +1,124 @@
+"""Scenario 3: the lead list endpoint and the qualification queue page under load.
+
+Requests per second and p50/p99 latency from keep-alive clients in threads
+against gunicorn on loopback, and the queries per request counted in-process
+for two page sizes: the count must not grow with the page.
+"""
+
+from __future__ import annotations
+
+from bench import environment
+from bench.context import Context
+from bench.load import run_load
+from bench.report import Row
+from bench.scenarios.common import publish_benchmark_portrait
+from bench.servers import Gunicorn
+
+LIST_PATHS = [
+    "/api/v1/leads/?page_size=50",
+    "/api/v1/leads/?page_size=50&suggested_verdict=interesting",
+    "/api/v1/leads/?page_size=50&stage=new&source=erp",
+]
+QUEUE_NAMES = ["qualification:queue", "queue", "qualification-queue", "lead-queue"]
+
+
+def _queue_path() -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in QUEUE_NAMES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _queries(client, path: str) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm caches (content types, permissions) like a running server
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    return response.status_code, len(captured)
+
+
+def _session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def run(context: Context) -> list[Row]:
+    from django.test import Client
+
+    from qualification.models import Lead
+    from qualification.services.evaluation import leads_evaluate
+
+    count = context.leads["reads"]
+    context.log(f"reads: loading {count:,} leads")
+    environment.truncate_leads()
+    portrait = publish_benchmark_portrait()
+    environment.load_leads(count, seed=context.seed, log=context.log)
+    leads_evaluate(queryset=Lead.objects.all(), portrait=portrait)
+    environment.vacuum_analyze()
+    manager = environment.make_user("bench-manager", "sales_managers")
+    client = Client()
+    client.force_login(manager)
+
+    targets = [("lead list", "/api/v1/leads/?page_size={size}", LIST_PATHS)]
+    queue = _queue_path()
+    if queue:
+        separator = "&" if "?" in queue else "?"
+        targets.append(("queue page", f"{queue}{separator}page_size={{size}}", [queue]))
+
+    rows: list[Row] = []
+    cookie = _session_cookie(manager)
+    with Gunicorn(workers=2) as server:
+        for label, template, paths in targets:
+            counts = {}
+            for size in (10, 100):
+                status, queries = _queries(client, template.format(size=size))
+                counts[size] = (status, queries)
+            load = run_load(
+                port=server.port,
+                paths=paths,
+                headers={"Authorization": f"Token {manager.token}", "Cookie": cookie},
+                seconds=context.read_seconds,
+                concurrency=4,
+            )
+            context.log(f"reads: {label} {load.requests_per_second:.0f} req/s, queries {counts}")
+            ok = load.errors == 0 and all(status == 200 for status, _ in counts.values())
+            rows += [
+                Row(
+                    "3 reads",
+                    f"{label} throughput",
+                    "req/s",
+                    load.requests_per_second,
+                    higher_is_better=True,
+                    target="no errors",
+                    passed=ok,
+                    note=(
+                        f"{count:,} leads; {load.requests:,} requests in {load.seconds:.1f}s "
+                        f"from 4 keep-alive clients, {load.errors} errors; paths {paths}"
+                    ),
+                ),
+                Row("3 reads", f"{label} p50", "ms", load.p50),
+                Row("3 reads", f"{label} p99", "ms", load.p99),
+                Row(
+                    "3 reads",
+                    f"{label} queries, page 10 → 100",
+                    "queries",
+                    float(counts[100][1]),
+                    target=f"= {counts[10][1]} (page 10)",
+                    passed=counts[100][1] == counts[10][1] and ok,
+                    note=f"status and queries by page size: {counts}",
+                ),
+            ]
+    if not queue:
+        rows.append(
+            Row("3 reads", "queue page", "-", None, note="no queue page URL found yet; skipped")
+        )
+    return rows
