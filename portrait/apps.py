@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class PortraitConfig(AppConfig):
     name = "portrait"
     verbose_name = _("Portrait of our client")
+
+    def ready(self) -> None:
+        from portrait.criteria.database import register_sqlite_functions
+
+        # The compiled criteria call py_lower on SQLite for Unicode-aware icontains.
+        connection_created.connect(
+            register_sqlite_functions, dispatch_uid="portrait_criteria_sqlite_functions"
+        )

@@ -3,7 +3,25 @@
 Pure code over a catalogue of field names and types; no model imports.
 """
 
+from portrait.criteria.catalogue import FIELD_CATALOGUE, FIELD_TYPES, OPERATORS
+from portrait.criteria.database import compile_q
 from portrait.criteria.errors import CriteriaError
-from portrait.criteria.validation import validate_criteria
+from portrait.criteria.predicate import PredicateResult, compile_predicate
+from portrait.criteria.validation import (
+    normalise_criteria,
+    referenced_fields,
+    validate_criteria,
+)
 
-__all__ = ["CriteriaError", "validate_criteria"]
+__all__ = [
+    "FIELD_CATALOGUE",
+    "FIELD_TYPES",
+    "OPERATORS",
+    "CriteriaError",
+    "PredicateResult",
+    "compile_predicate",
+    "compile_q",
+    "normalise_criteria",
+    "referenced_fields",
+    "validate_criteria",
+]
