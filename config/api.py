@@ -26,7 +26,10 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # ListSerializer errors are keyed by item index
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             flat.update(_flatten(value, path))
     elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):

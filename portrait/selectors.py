@@ -20,9 +20,14 @@ def portrait_get_published() -> Portrait | None:
     return _with_children(Portrait.objects.filter(status=DocumentStatus.PUBLISHED)).first()
 
 
-def portrait_list_for_user(user) -> QuerySet[Portrait]:
-    """The portraits ``user`` may read: every version for editors, else published and archived."""
-    queryset = _with_children(Portrait.objects.all())
+def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Portrait]:
+    """The portraits ``user`` may read: every version for editors, else published and archived.
+
+    ``with_children`` prefetches segments (by priority) and exclusions.
+    """
+    queryset = Portrait.objects.all()
+    if with_children:
+        queryset = _with_children(queryset)
     if not user.is_authenticated or not user.has_perm("portrait.view_portrait"):
         return queryset.none()
     if user.has_perm("portrait.change_portrait"):

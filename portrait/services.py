@@ -4,7 +4,7 @@ The versioned-document mechanics live in ``portrait.versioning``; this module ad
 what is particular to the portrait: its segments and exclusions.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -78,15 +78,20 @@ def portrait_create(*, user, data: Mapping[str, Any]) -> Portrait:
 
 
 def portrait_update_draft(
-    *, portrait: Portrait, user, data: Mapping[str, Any], expected_etag: str | None = None
+    *,
+    portrait: Portrait,
+    user,
+    data: Mapping[str, Any],
+    expected_etags: Collection[str] | None = None,
 ) -> Portrait:
     """Change a draft; given nested lists replace its segments and exclusions.
 
     Published and archived versions are immutable (``DocumentStateError``); a stale
-    ``expected_etag`` raises ``DocumentStaleError`` and nothing changes.
+    ``expected_etags`` (the ``If-Match`` of a request) raises ``DocumentStaleError``;
+    nothing changes then.
     """
     with transaction.atomic():
-        locked = document_lock_draft(document=portrait, expected_etag=expected_etag)
+        locked = document_lock_draft(document=portrait, expected_etags=expected_etags)
         for key in _PORTRAIT_FIELDS:
             if key in data:
                 setattr(locked, key, data[key])

@@ -6,6 +6,7 @@ subclass ``DocumentAcknowledgement`` with a ``document`` foreign key.
 """
 
 import hashlib
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -155,14 +156,15 @@ def document_insert(*, document: VersionedDocument, user) -> VersionedDocument:
 
 
 def document_lock_draft(
-    *, document: VersionedDocument, expected_etag: str | None = None
+    *, document: VersionedDocument, expected_etags: Collection[str] | None = None
 ) -> VersionedDocument:
     """Lock the document's row for an edit; refuse unless it is a draft in the expected state.
 
+    ``expected_etags`` (an ``If-Match``): the stored ETag must be one of them.
     Must run inside ``transaction.atomic``. Returns the freshly read, locked row.
     """
     locked = type(document).objects.select_for_update().get(pk=document.pk)
-    if expected_etag is not None and expected_etag != document_etag(locked):
+    if expected_etags is not None and document_etag(locked) not in expected_etags:
         raise DocumentStaleError
     if not locked.is_draft:
         raise DocumentStateError(
