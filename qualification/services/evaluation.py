@@ -287,6 +287,21 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
     return run
 
 
+def evaluation_run_resume(*, run: EvaluationRun) -> EvaluationRun:
+    """Resume a run that stopped (a crashed worker, a failure): its undone chunks only."""
+    from qualification.tasks import evaluation_run_task
+
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == EvaluationRunStatus.FAILED:
+            run.status = EvaluationRunStatus.PENDING
+            run.save(update_fields=["status"])
+        run_id = run.id
+        transaction.on_commit(lambda: evaluation_run_task.delay(run_id))
+    run.refresh_from_db()
+    return run
+
+
 def evaluation_run_start(*, portrait: Portrait) -> EvaluationRun | None:
     """Re-evaluate every lead against ``portrait`` if it is still the published version."""
     if portrait.status != DocumentStatus.PUBLISHED:

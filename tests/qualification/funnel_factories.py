@@ -1,0 +1,41 @@
+"""Factories and helpers of the funnel tests (evaluations, decisions, plans)."""
+
+import datetime
+
+import factory
+
+from portrait.choices import DocumentStatus
+from portrait.models import Exclusion, Portrait, Segment
+from qualification.models import RejectionReason, SalesPlan
+from tests.portrait.factories import PortraitFactory
+
+
+def published_portrait(*, segments=(), exclusions=()) -> Portrait:
+    """A portrait put in force directly (no publishing service, so no re-evaluation run).
+
+    ``segments``: ``(name, criteria, priority)``; ``exclusions``: ``(name, criteria)``.
+    """
+    Portrait.objects.filter(status=DocumentStatus.PUBLISHED).update(status=DocumentStatus.ARCHIVED)
+    portrait = PortraitFactory()
+    for name, criteria, priority in segments:
+        Segment.objects.create(portrait=portrait, name=name, criteria=criteria, priority=priority)
+    for name, criteria in exclusions:
+        Exclusion.objects.create(portrait=portrait, name=name, criteria=criteria)
+    Portrait.objects.filter(pk=portrait.pk).update(status=DocumentStatus.PUBLISHED)
+    portrait.refresh_from_db()
+    return portrait
+
+
+class SalesPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SalesPlan
+
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    period_start = factory.LazyFunction(lambda: datetime.date.today().replace(day=1))
+    period_end = factory.LazyAttribute(lambda plan: plan.period_start + datetime.timedelta(days=90))
+    target_contracts = 10
+    target_revenue = 100000
+
+
+def reason(code: str = "no_budget") -> RejectionReason:
+    return RejectionReason.objects.get(code=code)

@@ -1,0 +1,361 @@
+"""Set-based evaluation against the published portrait, and chunked, resumable runs."""
+
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from portrait.choices import DocumentStatus
+from portrait.models import Portrait
+from qualification import scoring
+from qualification.choices import SuggestedVerdict
+from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
+from qualification.services import evaluation
+from tests.qualification.funnel_factories import published_portrait
+
+_external_ids = itertools.count()
+
+LARGE = {
+    "all": [
+        {"field": "employees", "op": "gte", "value": 250},
+        {"field": "country", "op": "in", "value": ["UA", "PL"]},
+        {
+            "any": [
+                {"field": "industry", "op": "startswith", "value": "62"},
+                {"field": "attributes.stack", "op": "contains", "value": "python"},
+            ]
+        },
+        {"not": {"field": "annual_revenue", "op": "lt", "value": 100000}},
+    ]
+}
+SMALL_IT = {
+    "all": [
+        {"field": "employees", "op": "between", "value": [10, 249]},
+        {"field": "industry", "op": "startswith", "value": "62"},
+    ]
+}
+CERTIFIED = {"field": "attributes.iso_certified", "op": "eq", "value": True}
+SANCTIONED = {"field": "country", "op": "in", "value": ["RU", "BY"]}
+COMPETITOR = {"field": "attributes.competitor", "op": "eq", "value": True}
+
+LEAD_VALUES = [
+    dict(employees=300, country="UA", industry="62.01", annual_revenue=Decimal("500000")),
+    dict(
+        employees=300,
+        country="PL",
+        industry="10.11",
+        attributes={"stack": ["python", "go"]},
+        annual_revenue=Decimal("100000"),
+    ),
+    dict(employees=300, country="UA", industry="62.01", annual_revenue=Decimal("99999.99")),
+    dict(employees=50, country="DE", industry="62.02"),
+    dict(employees=50, country="RU", industry="62.02"),
+    dict(employees=None, country="UA", industry="62.01"),
+    dict(employees=5, country="UA", industry=None),
+    dict(employees=5, country="UA", industry="47.11", attributes={"iso_certified": True}),
+    dict(employees=5, country="UA", industry="47.11", attributes={"iso_certified": "yes"}),
+    dict(employees=400, country="PL", industry="62.01", attributes={"competitor": True}),
+    dict(
+        employees=400,
+        country="PL",
+        industry="62.01",
+        annual_revenue=None,
+        attributes={"competitor": None, "iso_certified": False},
+    ),
+    dict(employees=1, country=None, industry="01", attributes={"stack": "python"}),
+    dict(
+        employees=260,
+        country="PL",
+        industry=None,
+        attributes={"stack": ["Python"]},
+        annual_revenue=Decimal("1000000"),
+    ),
+]
+
+
+def make_lead(**fields) -> Lead:
+    fields.setdefault("attributes", {})
+    return Lead.objects.create(source="erp", external_id=f"e{next(_external_ids)}", **fields)
+
+
+@pytest.fixture
+def portrait(db):
+    return published_portrait(
+        segments=[
+            ("Small IT", SMALL_IT, 20),
+            ("Large", LARGE, 10),
+            ("Certified", CERTIFIED, 30),
+        ],
+        exclusions=[("Sanctioned", SANCTIONED), ("Competitor clients", COMPETITOR)],
+    )
+
+
+def python_evaluation(lead: Lead, portrait: Portrait) -> scoring.Evaluation:
+    return scoring.evaluate_values(
+        evaluation.lead_values(lead),
+        segments=[
+            scoring.Rule(id=s.id, name=s.name, criteria=s.criteria, priority=s.priority)
+            for s in portrait.segments.all()
+        ],
+        exclusions=[
+            scoring.Rule(id=e.id, name=e.name, criteria=e.criteria)
+            for e in portrait.exclusions.all()
+        ],
+    )
+
+
+def stored(lead: Lead) -> tuple:
+    lead.refresh_from_db()
+    return (lead.segment_id, lead.exclusions_hit, lead.fit_score, lead.suggested_verdict)
+
+
+def test_set_based_evaluation_equals_the_python_predicate(portrait):
+    leads = [make_lead(**values) for values in LEAD_VALUES]
+
+    updated = evaluation.leads_evaluate(queryset=Lead.objects.all())
+
+    assert updated == len(LEAD_VALUES)
+    for lead in leads:
+        expected = python_evaluation(lead, portrait)
+        assert stored(lead) == (
+            expected.segment_id,
+            expected.exclusions_hit,
+            expected.fit_score,
+            expected.suggested_verdict,
+        ), lead.attributes
+        assert lead.evaluated_portrait_id == portrait.id
+        assert lead.evaluated_at is not None
+    verdicts = [python_evaluation(lead, portrait).suggested_verdict for lead in leads]
+    # The mix covers every verdict.
+    assert set(verdicts) == set(SuggestedVerdict.values)
+
+
+def test_known_leads_get_exact_evaluations(portrait):
+    large, small_it, sanctioned, unknown_size = (
+        make_lead(employees=300, country="UA", industry="62.01", annual_revenue=Decimal("1e6")),
+        make_lead(employees=50, country="DE", industry="62.02"),
+        make_lead(employees=50, country="RU", industry="62.02", attributes={"competitor": True}),
+        make_lead(employees=None, country="UA", industry="62.01"),
+    )
+    segments = {segment.name: segment.id for segment in portrait.segments.all()}
+    exclusions = sorted(portrait.exclusions.values_list("id", flat=True))
+
+    evaluation.leads_evaluate(queryset=Lead.objects.all())
+
+    assert stored(large) == (segments["Large"], [], 100, SuggestedVerdict.INTERESTING)
+    assert stored(small_it) == (segments["Small IT"], [], 100, SuggestedVerdict.INTERESTING)
+    assert stored(sanctioned) == (None, exclusions, 0, SuggestedVerdict.NOT_INTERESTING)
+    # Large: country, industry and revenue (null is not "lt") hold → 3 of 4 clauses.
+    assert stored(unknown_size) == (None, [], 75, SuggestedVerdict.NEEDS_REVIEW)
+
+
+def test_a_portrait_without_segments_or_exclusions_marks_every_lead_not_interesting(db):
+    portrait = published_portrait()
+    lead = make_lead(employees=10)
+
+    evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+
+    assert stored(lead) == (None, [], 0, SuggestedVerdict.NOT_INTERESTING)
+    assert lead.evaluated_portrait_id == portrait.id
+
+
+def test_a_single_segment_scores_without_greatest(db):
+    published_portrait(segments=[("Only", SMALL_IT, 1)])
+    lead = make_lead(employees=5, industry="62.01")
+
+    evaluation.leads_evaluate(queryset=Lead.objects.all())
+
+    assert stored(lead) == (None, [], 50, SuggestedVerdict.NOT_INTERESTING)
+
+
+def test_without_a_published_portrait_nothing_is_evaluated(db):
+    lead = make_lead(employees=10)
+
+    assert evaluation.leads_evaluate(queryset=Lead.objects.all()) == 0
+    assert stored(lead) == (None, [], None, None)
+
+
+def test_leads_evaluate_touches_only_the_given_leads(portrait):
+    first, second = make_lead(employees=300), make_lead(employees=300)
+
+    assert evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=first.pk)) == 1
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.evaluated_portrait_id == portrait.id
+    assert second.evaluated_portrait_id is None
+
+
+def test_lead_explain_gives_each_condition_of_the_stored_version(portrait):
+    lead = make_lead(employees=None, country="UA", industry="62.01")
+    evaluation.leads_evaluate(queryset=Lead.objects.all())
+    lead.refresh_from_db()
+
+    explanation = evaluation.lead_explain(lead)
+
+    assert explanation["portrait"] == portrait.id
+    assert [row["name"] for row in explanation["segments"]] == ["Large", "Small IT", "Certified"]
+    large = explanation["segments"][0]
+    assert large["matched"] is False
+    assert large["missing_fields"] == ["annual_revenue", "attributes.stack", "employees"]
+    assert large["conditions"][0] == {
+        "path": "all[0]",
+        "field": "employees",
+        "op": "gte",
+        "value": 250,
+        "actual": None,
+        "matched": False,
+    }
+    assert [row["matched"] for row in explanation["exclusions"]] == [False, False]
+
+
+def test_lead_explain_is_empty_before_any_evaluation(db):
+    assert evaluation.lead_explain(make_lead()) == {}
+
+
+# Runs ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(settings):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "EVALUATION_CHUNK_SIZE": 3}
+
+
+def test_a_run_plans_chunks_by_id_range_and_evaluates_every_lead(
+    portrait, small_chunks, django_capture_on_commit_callbacks
+):
+    leads = [make_lead(employees=300, country="UA", industry="62.01") for _ in range(8)]
+    lowest = leads[0].pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = evaluation.evaluation_run_start(portrait=portrait)
+
+    run.refresh_from_db()
+    assert [(chunk.lower_id, chunk.upper_id) for chunk in run.chunks.all()] == [
+        (lowest, lowest + 3),
+        (lowest + 3, lowest + 6),
+        (lowest + 6, lowest + 9),
+    ]
+    assert [chunk.updated_rows for chunk in run.chunks.all()] == [3, 3, 2]
+    assert (run.status, run.total_chunks, run.done_chunks, run.percent_done) == (
+        EvaluationRunStatus.DONE,
+        3,
+        3,
+        100,
+    )
+    assert run.lead_count == 8
+    assert run.started_at is not None and run.finished_at is not None
+    assert Lead.objects.filter(evaluated_portrait=portrait).count() == 8
+
+
+def test_progress_is_recorded_chunk_by_chunk(portrait, small_chunks):
+    for _ in range(7):
+        make_lead(employees=300)
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    chunks = list(run.chunks.order_by("lower_id"))
+
+    evaluation.evaluation_chunk_evaluate(chunk_id=chunks[0].pk)
+
+    run.refresh_from_db()
+    assert (run.done_chunks, run.total_chunks, run.percent_done) == (1, 3, 33)
+    assert Lead.objects.filter(evaluated_portrait=portrait).count() == 3
+
+
+def test_a_done_chunk_is_not_evaluated_again(portrait, small_chunks):
+    lead = make_lead(employees=300)
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    chunk = run.chunks.get()
+    assert evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 1
+    Lead.objects.filter(pk=lead.pk).update(fit_score=42)
+
+    assert evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 0
+
+    lead.refresh_from_db()
+    assert lead.fit_score == 42
+    run.refresh_from_db()
+    assert run.done_chunks == 1
+
+
+def test_a_resumed_run_finishes_without_redoing_done_chunks(
+    portrait, small_chunks, django_capture_on_commit_callbacks
+):
+    leads = [make_lead(employees=300, country="UA", industry="62.01") for _ in range(9)]
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    first = run.chunks.order_by("lower_id").first()
+    # The worker crashed after the first chunk.
+    evaluation.evaluation_chunk_evaluate(chunk_id=first.pk)
+    first.refresh_from_db()
+    first_done_at = first.done_at
+    EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRunStatus.FAILED)
+    # A lead arrived meanwhile, after the planned ranges.
+    late = make_lead(employees=300, country="PL", industry="62.01")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluation.evaluation_run_resume(run=run)
+
+    run.refresh_from_db()
+    first.refresh_from_db()
+    assert run.status == EvaluationRunStatus.DONE
+    assert first.done_at == first_done_at
+    assert all(chunk.is_done for chunk in EvaluationChunk.objects.filter(run=run))
+    assert not Lead.objects.exclude(evaluated_portrait=portrait).exists()
+    assert run.lead_count == len(leads) + 1
+    late.refresh_from_db()
+    assert late.suggested_verdict == SuggestedVerdict.INTERESTING
+
+
+def test_a_new_publish_mid_run_stops_the_old_run(
+    portrait, small_chunks, django_capture_on_commit_callbacks
+):
+    for _ in range(6):
+        make_lead(employees=300)
+    old_run = evaluation.evaluation_run_plan(portrait=portrait)
+    first, second = old_run.chunks.order_by("lower_id")
+    evaluation.evaluation_chunk_evaluate(chunk_id=first.pk)
+    newer = published_portrait(
+        segments=[("Everyone", {"field": "employees", "op": "gte", "value": 0}, 1)]
+    )
+
+    assert evaluation.evaluation_chunk_evaluate(chunk_id=second.pk) == 0
+    old_run.refresh_from_db()
+    second.refresh_from_db()
+    assert old_run.status == EvaluationRunStatus.SUPERSEDED
+    assert second.done_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new_run = evaluation.evaluation_run_start(portrait=newer)
+    new_run.refresh_from_db()
+    assert new_run.status == EvaluationRunStatus.DONE
+    assert Lead.objects.filter(evaluated_portrait=newer).count() == 6
+
+
+def test_planning_a_run_supersedes_unfinished_older_runs(portrait, small_chunks):
+    make_lead()
+    old_run = evaluation.evaluation_run_plan(portrait=portrait)
+    newer = published_portrait()
+
+    evaluation.evaluation_run_plan(portrait=newer)
+
+    old_run.refresh_from_db()
+    assert old_run.status == EvaluationRunStatus.SUPERSEDED
+
+
+def test_a_run_over_no_leads_is_done_at_once(portrait, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = evaluation.evaluation_run_start(portrait=portrait)
+
+    run.refresh_from_db()
+    assert (run.status, run.total_chunks, run.lead_count, run.percent_done) == (
+        EvaluationRunStatus.DONE,
+        0,
+        0,
+        100,
+    )
+
+
+def test_an_archived_portrait_starts_no_run(portrait):
+    Portrait.objects.filter(pk=portrait.pk).update(status=DocumentStatus.ARCHIVED)
+    portrait.refresh_from_db()
+
+    assert evaluation.evaluation_run_start(portrait=portrait) is None
+    assert not EvaluationRun.objects.exists()
