@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from qualification.models import Lead, LeadIdentity
+from qualification.services.sync import source_validate
+
+MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
+
+
+class LeadSyncItemSerializer(serializers.Serializer):
+    """One pushed lead (the contract; the hot path validates it without DRF)."""
+
+    external_id = serializers.CharField(max_length=128)
+    company_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    country = serializers.CharField(
+        max_length=2, required=False, allow_null=True, help_text="ISO 3166-1 alpha-2"
+    )
+    region = serializers.CharField(max_length=128, required=False, allow_null=True)
+    industry = serializers.CharField(max_length=32, required=False, allow_null=True)
+    employees = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    annual_revenue = serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    channel = serializers.CharField(max_length=64, required=False, allow_null=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_null=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_null=True)
+    website = serializers.CharField(max_length=255, required=False, allow_null=True)
+    attributes = serializers.DictField(required=False)
+    updated_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the source last changed the lead; older pushes do not overwrite.",
+    )
+
+
+@extend_schema_field(LeadSyncItemSerializer(many=True))
+class LeadItemsField(serializers.Field):
+    """A list of at most ``BULK_UPSERT_MAX_ITEMS`` raw items; each is validated by the service."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError(_("Expected a list of leads."))
+        if len(data) > MAX_ITEMS:
+            raise serializers.ValidationError(
+                _("At most %(limit)d leads per call; this one has %(count)d.")
+                % {"limit": MAX_ITEMS, "count": len(data)}
+            )
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class BulkUpsertRequestSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=64, help_text="The pushing system, e.g. erp.")
+    leads = LeadItemsField()
+
+    def validate_source(self, value):
+        messages = source_validate(value)
+        if messages:
+            raise serializers.ValidationError(messages)
+        return value
+
+
+class BulkUpsertItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class BulkUpsertReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(
+        help_text="Equal to the stored lead, or older than it (stale) and so not applied."
+    )
+    errors = BulkUpsertItemErrorSerializer(many=True)
+
+
+class LeadIdentitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LeadIdentity
+        fields = ["source", "external_id"]
+
+
+class LeadOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class SegmentBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class LeadEvaluationSerializer(serializers.Serializer):
+    portrait_version = serializers.IntegerField(
+        source="evaluated_portrait.version", allow_null=True
+    )
+    segment = SegmentBriefSerializer(allow_null=True)
+    fit_score = serializers.IntegerField(allow_null=True)
+    suggested_verdict = serializers.CharField(allow_null=True)
+    exclusions_hit = serializers.JSONField()
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    identities = LeadIdentitySerializer(many=True, read_only=True)
+    owner = LeadOwnerSerializer(read_only=True, allow_null=True)
+    evaluation = LeadEvaluationSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "identities",
+            "company_name",
+            "country",
+            "region",
+            "industry",
+            "employees",
+            "annual_revenue",
+            "channel",
+            "email",
+            "phone",
+            "website",
+            "attributes",
+            "owner",
+            "stage",
+            "source_updated_at",
+            "evaluation",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LeadDetailSerializer(LeadSerializer):
+    """The list's fields plus the evaluation's explanation and the current decision."""
+
+    explanation = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "explanation", "decision"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_explanation(self, lead: Lead) -> dict | None:
+        """Hook for the evaluation: per-criterion verdicts of the published portrait."""
+        from qualification.services.evaluation import lead_explain
+
+        return lead_explain(lead) or None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_decision(self, lead: Lead) -> dict | None:
+        """Hook for the funnel: the lead's current decision."""
+        from qualification.api.funnel_serializers import DecisionSerializer
+        from qualification.funnel_selectors import decisions_for_lead
+
+        current = decisions_for_lead(lead).filter(is_current=True).first()
+        return DecisionSerializer(current).data if current else None
+
+
+class LeadMergeRequestSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(
+        min_value=1, help_text="Id of the lead merged into this one (and deleted)."
+    )
+
+
+class LeadDuplicateSerializer(serializers.Serializer):
+    lead = LeadSerializer()
+    reasons = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,157 @@
+"""Possible duplicates across sources: flagged on arrival, merged by sales."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from qualification.choices import DuplicateReason
+from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
+
+# Key column → reason; the name key only counts within one country.
+_KEYS = (
+    ("website_domain", DuplicateReason.WEBSITE, ""),
+    ("email_domain", DuplicateReason.EMAIL, ""),
+    ("name_key", DuplicateReason.NAME, "AND other.country = lead.country"),
+)
+
+
+def duplicates_flag(*, lead_ids: list[int]) -> None:
+    """Record possible duplicates of the given leads, set-based: one statement per key.
+
+    Two leads are possible duplicates when they share a website domain, a company
+    e-mail domain (free-mail domains are never keys) or a normalised company name in
+    the same country. Each pair is stored once per reason, newer lead first.
+    """
+    if not lead_ids:
+        return
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    candidate_table = connection.ops.quote_name(DuplicateCandidate._meta.db_table)
+    greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+    placeholders = ", ".join(["%s"] * len(lead_ids))
+    with connection.cursor() as cursor:
+        for column, reason, extra in _KEYS:
+            cursor.execute(
+                f"""
+                INSERT INTO {candidate_table} (lead_id, duplicate_of_id, reason, resolved,
+                                               created_at)
+                SELECT DISTINCT {greatest}(lead.id, other.id), {least}(lead.id, other.id),
+                       %s, %s, CURRENT_TIMESTAMP
+                FROM {lead_table} AS lead
+                JOIN {lead_table} AS other
+                  ON other.{column} = lead.{column} AND other.id <> lead.id {extra}
+                WHERE lead.id IN ({placeholders}) AND lead.{column} IS NOT NULL
+                ON CONFLICT (lead_id, duplicate_of_id, reason) DO NOTHING
+                """,  # noqa: S608 - identifiers are ours, values are parameters
+                [reason.value, False, *lead_ids],
+            )
+
+
+def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
+    """Merge ``duplicate`` into ``survivor`` and delete it; return the survivor.
+
+    The survivor keeps every ``(source, external_id)`` identity of both, so a later push
+    under the duplicate's identity updates the survivor. Every row that points at the
+    duplicate (decisions, contracts, any future relation) is re-pointed, found through
+    ``Lead._meta.related_objects``; empty fields of the survivor are filled from the
+    duplicate; a ``LeadMerge`` keeps what the duplicate held. Rows are locked in
+    primary-key order so two merges cannot deadlock.
+    """
+    if survivor.pk == duplicate.pk:
+        raise ValidationError({"duplicate": [_("A lead cannot be merged into itself.")]})
+    with transaction.atomic():
+        locked = {
+            lead.pk: lead
+            for lead in Lead.objects.select_for_update()
+            .filter(pk__in=[survivor.pk, duplicate.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ValidationError({"duplicate": [_("The lead no longer exists.")]})
+        survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+        snapshot = model_to_dict(duplicate)
+        snapshot.update(
+            source=duplicate.source,
+            external_id=duplicate.external_id,
+            annual_revenue=None
+            if duplicate.annual_revenue is None
+            else str(duplicate.annual_revenue),
+            source_updated_at=duplicate.source_updated_at
+            and duplicate.source_updated_at.isoformat(),
+        )
+
+        LeadIdentity.objects.filter(lead=duplicate).update(lead=survivor)
+        DuplicateCandidate.objects.filter(
+            models.Q(lead=duplicate) | models.Q(duplicate_of=duplicate)
+        ).delete()
+        _current_decision_keep_survivors(survivor=survivor, duplicate=duplicate)
+        try:
+            with transaction.atomic():
+                _repoint_relations(survivor=survivor, duplicate=duplicate)
+        except IntegrityError as error:
+            raise ValidationError(
+                {"duplicate": [_("The leads cannot be merged: %(error)s") % {"error": error}]}
+            ) from error
+
+        for field in (
+            "company_name", "country", "region", "industry", "employees", "annual_revenue",
+            "channel", "email", "phone", "website", "owner",
+        ):  # fmt: skip
+            if getattr(survivor, field) in (None, "") and getattr(duplicate, field) not in (
+                None,
+                "",
+            ):
+                setattr(survivor, field, getattr(duplicate, field))
+        survivor.attributes = {**(duplicate.attributes or {}), **(survivor.attributes or {})}
+        survivor.full_clean(validate_unique=False, validate_constraints=False)
+        survivor.save()
+        merge = LeadMerge(
+            survivor=survivor,
+            merged_lead_id=duplicate.pk,
+            merged_snapshot=snapshot,
+            merged_by=user,
+        )
+        merge.full_clean()
+        merge.save()
+        duplicate.delete()
+    return survivor
+
+
+def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> None:
+    """Both decided: the survivor's decision stays current, the duplicate's becomes history."""
+    from qualification.models import Decision
+
+    if Decision.objects.filter(lead=survivor, is_current=True).exists():
+        Decision.objects.filter(lead=duplicate, is_current=True).update(is_current=False)
+
+
+_HANDLED = {LeadIdentity, DuplicateCandidate, LeadMerge}
+
+
+def _repoint_relations(*, survivor: Lead, duplicate: Lead) -> None:
+    for relation in Lead._meta.related_objects:
+        model = relation.related_model
+        if model in _HANDLED or model is Lead:
+            continue
+        if relation.many_to_many:
+            through = relation.through if hasattr(relation, "through") else None
+            through = through or relation.field.remote_field.through
+            source_column = relation.field.m2m_reverse_field_name()
+            already = through.objects.filter(**{source_column: survivor}).values_list(
+                relation.field.m2m_field_name(), flat=True
+            )
+            through.objects.filter(**{source_column: duplicate}).exclude(
+                **{f"{relation.field.m2m_field_name()}__in": already}
+            ).update(**{source_column: survivor})
+            continue
+        field_name = relation.field.name
+        if relation.one_to_one and model.objects.filter(**{field_name: survivor}).exists():
+            raise ValidationError(
+                {
+                    "duplicate": [
+                        _("Both leads have a %(relation)s; resolve it before merging.")
+                        % {"relation": model._meta.verbose_name}
+                    ]
+                }
+            )
+        model._base_manager.filter(**{field_name: duplicate}).update(**{field_name: survivor})

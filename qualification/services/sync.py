@@ -1,0 +1,521 @@
+"""Bulk sync of leads from outside systems: the hot path behind bulk-upsert and import.
+
+Why not DRF serializers and ``bulk_create``: measured at 5.8k leads/s against 43.7k/s
+for plain validation, a staging table and one ``INSERT ... ON CONFLICT`` (DESIGN.md).
+
+A batch costs a constant number of statements whatever its size:
+one SELECT of the stored hashes and timestamps of the batch's identities (unchanged
+and stale items stop here and are never written), a staging table filled by ``COPY``
+(PostgreSQL) or one ``executemany`` (SQLite), one ``UPDATE ... FROM`` for leads we
+already know (merged identities resolve to the survivor), one ``INSERT ... ON CONFLICT
+(source, external_id) DO UPDATE ... WHERE newer AND distinct`` for new ones (so
+concurrent batches never create duplicates: the database's unique constraint decides),
+one ``INSERT`` of their identities, then evaluation and duplicate flagging, set-based.
+
+Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id",
+"errors": {field: [message]}}]}``. ``unchanged`` counts items equal to the stored lead
+*and* stale items (older ``updated_at`` than the stored one), which are not applied.
+``updated_at`` itself is not part of the content: a push that only bumps it is unchanged.
+"""
+
+import datetime
+import decimal
+import hashlib
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import EmailValidator
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from qualification import normalise
+from qualification.choices import LeadStage
+from qualification.models import Lead, LeadIdentity, LeadSource
+
+MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
+
+# Field → maximum length, for the free-text fields an outside system may send.
+TEXT_LIMITS = {
+    "external_id": 128,
+    "company_name": 255,
+    "region": 128,
+    "industry": 32,
+    "channel": 64,
+    "email": 254,
+    "phone": 32,
+    "website": 255,
+}
+SYNC_FIELDS = (
+    "external_id",
+    "company_name",
+    "country",
+    "region",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "channel",
+    "email",
+    "phone",
+    "website",
+    "attributes",
+    "updated_at",
+)
+MAX_EMPLOYEES = 2_147_483_647
+MAX_REVENUE = decimal.Decimal("9999999999999999.99")
+MAX_ATTRIBUTES_BYTES = 16_384
+SOURCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-.]{3,30}$")
+_WEBSITE_PATTERN = re.compile(
+    r"^(https?://)?([a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,}(:\d{1,5})?([/?#]\S*)?$",
+    re.IGNORECASE,
+)
+_email_validator = EmailValidator()
+
+# Columns of the staging table, in COPY order.
+_STAGED = (
+    "lead_id",
+    "external_id",
+    "company_name",
+    "country",
+    "region",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "channel",
+    "email",
+    "phone",
+    "website",
+    "attributes",
+    "source_updated_at",
+    "content_hash",
+    "website_domain",
+    "email_domain",
+    "name_key",
+)
+# Lead columns a sync writes (everything staged but the ids).
+_WRITTEN = _STAGED[2:]
+_STAGING_TABLE = "lead_sync_staging"
+_ATTEMPTS = 3
+try:
+    from psycopg import errors as _pg_errors
+
+    _RETRYABLE: tuple[type[BaseException], ...] = (
+        _pg_errors.DeadlockDetected,
+        _pg_errors.SerializationFailure,
+    )
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _RETRYABLE = ()
+
+
+class SourceNotGranted(PermissionDenied):
+    """The source belongs to other integration accounts."""
+
+    def __init__(self, source: str):
+        self.source = source
+        super().__init__(
+            _('You may not push leads to source "%(source)s": it is granted to another account.')
+            % {"source": source}
+        )
+
+
+def source_validate(source: Any) -> list[str]:
+    """Messages for a bad source name; empty when it is fine."""
+    if not isinstance(source, str) or not SOURCE_PATTERN.match(source):
+        return [
+            _(
+                "A source is 1 to 64 letters, digits, dots, dashes or underscores, "
+                "starting with a letter or digit."
+            )
+        ]
+    return []
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def _text(value: Any, field: str, errors: dict) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        errors[field] = [_("Expected a string.")]
+        return None
+    text = str(value).strip()
+    if len(text) > TEXT_LIMITS[field]:
+        errors[field] = [
+            _("Ensure this field has no more than %(limit)d characters.")
+            % {"limit": TEXT_LIMITS[field]}
+        ]
+        return None
+    return text or None
+
+
+def _employees(value: Any, errors: dict) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors["employees"] = [_("A whole number is required.")]
+        return None
+    if not 0 <= value <= MAX_EMPLOYEES:
+        errors["employees"] = [
+            _("Ensure this value is between 0 and %(maximum)d.") % {"maximum": MAX_EMPLOYEES}
+        ]
+        return None
+    return value
+
+
+def _revenue(value: Any, errors: dict) -> decimal.Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        errors["annual_revenue"] = [_("A number is required.")]
+        return None
+    try:
+        amount = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        errors["annual_revenue"] = [_("A number is required.")]
+        return None
+    if not amount.is_finite() or amount < 0 or amount > MAX_REVENUE:
+        errors["annual_revenue"] = [
+            _("Ensure this value is between 0 and %(maximum)s.") % {"maximum": MAX_REVENUE}
+        ]
+        return None
+    if amount.as_tuple().exponent < -2:
+        errors["annual_revenue"] = [_("Ensure there are no more than 2 decimal places.")]
+        return None
+    return amount.quantize(decimal.Decimal("0.01"))
+
+
+def _updated_at(value: Any, errors: dict) -> datetime.datetime | None:
+    if value is None or value == "":
+        return None
+    parsed = None
+    if isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        errors["updated_at"] = [_("Expected an ISO 8601 date and time.")]
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, datetime.UTC)
+    return parsed.astimezone(datetime.UTC)
+
+
+def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
+    """Validate one pushed lead without DRF; return ``(row, {})`` or ``(None, errors)``.
+
+    ``row`` holds the normalised lead columns, the duplicate keys and the content hash.
+    Unknown fields are errors, so a typo in a client's field name is not silently lost.
+    """
+    if not isinstance(item, dict):
+        return None, {"non_field_errors": [_("Expected an object.")]}
+    errors: dict[str, list[str]] = {}
+    for key in item:
+        if key not in SYNC_FIELDS:
+            errors[str(key)] = [_("Unknown field.")]
+    row: dict[str, Any] = {}
+    for field in TEXT_LIMITS:
+        row[field] = _text(item.get(field), field, errors)
+    if row["external_id"] is None and "external_id" not in errors:
+        errors["external_id"] = [_("This field is required.")]
+    country = item.get("country")
+    if country is None or country == "":
+        row["country"] = None
+    elif not isinstance(country, str) or normalise.country_code(country) not in (
+        normalise.COUNTRY_CODES
+    ):
+        errors["country"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
+    else:
+        row["country"] = normalise.country_code(country)
+    if row["email"] is not None:
+        try:
+            _email_validator(row["email"])
+        except Exception:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    if row["phone"] is not None and not _PHONE_PATTERN.match(row["phone"]):
+        errors["phone"] = [_("Enter a valid phone number.")]
+    if row["website"] is not None and not _WEBSITE_PATTERN.match(row["website"]):
+        errors["website"] = [_("Enter a valid website address.")]
+    row["employees"] = _employees(item.get("employees"), errors)
+    row["annual_revenue"] = _revenue(item.get("annual_revenue"), errors)
+    attributes = item.get("attributes")
+    if attributes is None:
+        attributes = {}
+    if not isinstance(attributes, dict):
+        errors["attributes"] = [_("Expected an object.")]
+    else:
+        encoded = json.dumps(attributes, sort_keys=True, ensure_ascii=False, default=str)
+        if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
+            errors["attributes"] = [
+                _("Attributes may not exceed %(limit)d bytes.") % {"limit": MAX_ATTRIBUTES_BYTES}
+            ]
+        row["attributes"] = encoded
+    row["source_updated_at"] = _updated_at(item.get("updated_at"), errors)
+    if errors:
+        return None, errors
+    row["company_name"] = row["company_name"] or ""
+    content = {key: row[key] for key in _WRITTEN[:-4] if key != "source_updated_at"}
+    row["content_hash"] = hashlib.sha256(
+        json.dumps(content, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    row["website_domain"] = normalise.website_domain(row["website"])
+    row["email_domain"] = normalise.email_domain(row["email"])
+    row["name_key"] = normalise.name_key(row["company_name"])
+    return row, {}
+
+
+# --- authorisation ---------------------------------------------------------------------
+
+
+def lead_source_authorize(*, source: str, user) -> LeadSource:
+    """Check that ``user`` may push to ``source``; the first push to a free source takes it.
+
+    Importers (``import_lead``) may push to any source. Integration accounts may push to
+    sources granted to them; a source nobody holds is granted to the first one pushing;
+    another account's source raises ``SourceNotGranted`` (an admin grants it in the admin).
+    """
+    can_import = user.is_superuser or user.has_perm("qualification.import_lead")
+    if not can_import and not user.has_perm("qualification.sync_lead"):
+        raise PermissionDenied(_("You may not push leads."))
+    with transaction.atomic():
+        lead_source, _created = LeadSource.objects.get_or_create(name=source)
+        if can_import:
+            return lead_source
+        # Lock the source so two accounts' first pushes cannot both take it.
+        lead_source = LeadSource.objects.select_for_update().get(pk=lead_source.pk)
+        holders = set(lead_source.accounts.values_list("pk", flat=True))
+        if not holders:
+            lead_source.accounts.add(user)
+        elif user.pk not in holders:
+            raise SourceNotGranted(source)
+    return lead_source
+
+
+# --- the upsert ------------------------------------------------------------------------
+
+
+def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
+    """Create or update the pushed leads of ``source`` in one transaction, set-based.
+
+    ``user`` is the pushing account (checked with ``lead_source_authorize``); ``None``
+    means a trusted caller such as the ``import_leads`` command. Invalid items are reported
+    by index and never written; the valid ones are. Raises ``ValueError`` for more than
+    ``BULK_UPSERT_MAX_ITEMS`` items.
+    """
+    if len(items) > MAX_ITEMS:
+        raise ValueError(f"at most {MAX_ITEMS} leads per batch")
+    if user is not None:
+        lead_source_authorize(source=source, user=user)
+    report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "errors": []}
+    rows: dict[str, tuple[int, dict]] = {}
+    for index, item in enumerate(items):
+        row, errors = lead_item_validate(item)
+        if row is not None and row["external_id"] in rows:
+            row, errors = None, {"external_id": [_("This lead appears twice in the batch.")]}
+        if row is None:
+            external_id = item.get("external_id") if isinstance(item, dict) else None
+            report["errors"].append(
+                {
+                    "index": index,
+                    "external_id": None if external_id is None else str(external_id),
+                    "errors": errors,
+                }
+            )
+            continue
+        rows[row["external_id"]] = (index, row)
+    if not rows:
+        return report
+
+    # Concurrent batches lock rows in one order, but a row another batch committed
+    # meanwhile can still deadlock: PostgreSQL aborts one side, which retries.
+    for attempt in range(1, _ATTEMPTS + 1):
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        try:
+            _merge_into_leads(source=source, rows=rows, report=counts)
+        except OperationalError as error:
+            retryable = isinstance(error.__cause__, _RETRYABLE) and not connection.in_atomic_block
+            if not retryable or attempt == _ATTEMPTS:
+                raise
+            continue
+        break
+    report.update(counts)
+    return report
+
+
+def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report: dict) -> None:
+    """Write the valid rows in one transaction; counts go into ``report``."""
+    with transaction.atomic():
+        stored = {
+            external_id: (lead_id, content_hash, source_updated_at)
+            for external_id, lead_id, content_hash, source_updated_at in (
+                LeadIdentity.objects.filter(source=source, external_id__in=list(rows))
+                .values_list(
+                    "external_id", "lead_id", "lead__content_hash", "lead__source_updated_at"
+                )
+                .iterator(chunk_size=MAX_ITEMS)
+            )
+        }
+        staged: list[dict] = []
+        targeted: dict[int, dict] = {}
+        for external_id, (_index, row) in rows.items():
+            known = stored.get(external_id)
+            if known is None:
+                staged.append({**row, "lead_id": None})
+                continue
+            lead_id, content_hash, stored_at = known
+            incoming_at = row["source_updated_at"]
+            is_stale = stored_at is not None and incoming_at is not None and incoming_at < stored_at
+            if content_hash == row["content_hash"] or is_stale:
+                report["unchanged"] += 1
+                continue
+            # Two merged identities in one batch: the newest one wins the survivor.
+            previous = targeted.get(lead_id)
+            if previous is not None:
+                report["unchanged"] += 1
+                if (previous["source_updated_at"] or timezone.now()) > (
+                    incoming_at or timezone.now()
+                ):
+                    continue
+            targeted[lead_id] = {**row, "lead_id": lead_id}
+        staged.extend(targeted.values())
+        if not staged:
+            return
+        created_ids, updated_ids = _write(source=source, staged=staged)
+        report["created"] += len(created_ids)
+        report["updated"] += len(updated_ids)
+        report["unchanged"] += len(staged) - len(created_ids) - len(updated_ids)
+        written = [*created_ids, *updated_ids]
+        if written:
+            from qualification.services.duplicates import duplicates_flag
+            from qualification.services.evaluation import leads_evaluate
+
+            leads_evaluate(queryset=Lead.objects.filter(id__in=written))
+            duplicates_flag(lead_ids=written)
+
+
+def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
+    """Merge the staged rows into the lead table; return (created ids, updated ids)."""
+    is_postgres = connection.vendor == "postgresql"
+    now = timezone.now()
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    identity_table = connection.ops.quote_name(LeadIdentity._meta.db_table)
+    staging = _STAGING_TABLE
+    with connection.cursor() as cursor:
+        _stage(cursor, staged, is_postgres=is_postgres)
+        stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
+        distinct = "IS DISTINCT FROM" if is_postgres else "IS NOT"
+        assignments = ", ".join(
+            f"{column} = s.{column}" for column in _WRITTEN if column != "source_updated_at"
+        )
+        if is_postgres:
+            # UPDATE ... FROM locks rows in join order; take the locks in id order first.
+            cursor.execute(
+                f"""
+                SELECT id FROM {lead_table}
+                WHERE id IN (SELECT lead_id FROM {staging} WHERE lead_id IS NOT NULL)
+                ORDER BY id FOR UPDATE
+                """  # noqa: S608 - identifiers are ours
+            )
+        cursor.execute(
+            f"""
+            UPDATE {lead_table} AS l SET {assignments},
+                source_updated_at = COALESCE(s.source_updated_at, l.source_updated_at),
+                updated_at = %s
+            FROM {staging} AS s
+            WHERE s.lead_id = l.id
+              AND (s.source_updated_at IS NULL OR l.source_updated_at IS NULL
+                   OR s.source_updated_at >= l.source_updated_at)
+              AND l.content_hash {distinct} s.content_hash
+            RETURNING id
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [stamp],
+        )
+        updated_ids = [row[0] for row in cursor.fetchall()]
+
+        columns = ", ".join(_WRITTEN)
+        excluded = ", ".join(
+            f"{column} = excluded.{column}" for column in _WRITTEN if column != "source_updated_at"
+        )
+        inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
+        cursor.execute(
+            f"""
+            INSERT INTO {lead_table} (source, stage, exclusions_hit, created_at, updated_at,
+                                      external_id, {columns})
+            SELECT %s, %s, %s, %s, %s, s.external_id, {", ".join(f"s.{c}" for c in _WRITTEN)}
+            FROM {staging} AS s WHERE s.lead_id IS NULL ORDER BY s.external_id
+            ON CONFLICT (source, external_id) DO UPDATE SET {excluded},
+                source_updated_at = COALESCE(excluded.source_updated_at,
+                                             {lead_table}.source_updated_at),
+                updated_at = excluded.updated_at
+            WHERE (excluded.source_updated_at IS NULL
+                   OR {lead_table}.source_updated_at IS NULL
+                   OR excluded.source_updated_at >= {lead_table}.source_updated_at)
+              AND {lead_table}.content_hash {distinct} excluded.content_hash
+            RETURNING id, {inserted}
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [source, LeadStage.NEW, "[]", stamp, stamp, *([] if is_postgres else [stamp])],
+        )
+        created_ids: list[int] = []
+        for lead_id, was_inserted in cursor.fetchall():
+            (created_ids if was_inserted else updated_ids).append(lead_id)
+
+        cursor.execute(
+            f"""
+            INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
+            SELECT l.id, l.source, l.external_id, %s
+            FROM {staging} AS s
+            JOIN {lead_table} AS l ON l.source = %s AND l.external_id = s.external_id
+            WHERE s.lead_id IS NULL ORDER BY l.external_id
+            ON CONFLICT (source, external_id) DO NOTHING
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [stamp, source],
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+    return created_ids, updated_ids
+
+
+def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
+    """Create the temporary staging table and load the rows into it."""
+    if is_postgres:
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE {_STAGING_TABLE} (
+                lead_id bigint, external_id varchar(128), company_name varchar(255),
+                country varchar(2), region varchar(128), industry varchar(32),
+                employees integer, annual_revenue numeric(18, 2), channel varchar(64),
+                email varchar(254), phone varchar(32), website varchar(255),
+                attributes jsonb, source_updated_at timestamptz, content_hash varchar(64),
+                website_domain varchar(255), email_domain varchar(255), name_key varchar(255)
+            ) ON COMMIT DROP
+            """
+        )
+        with cursor.cursor.copy(f"COPY {_STAGING_TABLE} ({', '.join(_STAGED)}) FROM STDIN") as copy:
+            for row in staged:
+                copy.write_row([row[column] for column in _STAGED])
+        return
+    cursor.execute(f"CREATE TEMP TABLE {_STAGING_TABLE} ({', '.join(_STAGED)})")
+    adapt = connection.ops.adapt_datetimefield_value
+    cursor.executemany(
+        f"INSERT INTO {_STAGING_TABLE} VALUES ({', '.join(['%s'] * len(_STAGED))})",  # noqa: S608
+        [
+            [
+                adapt(row[column])
+                if column == "source_updated_at"
+                else str(row[column])
+                if column == "annual_revenue" and row[column] is not None
+                else row[column]
+                for column in _STAGED
+            ]
+            for row in staged
+        ],
+    )
