@@ -1,0 +1,67 @@
+"""Admin forms of the portrait: criteria edited as readable, validated JSON."""
+
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput
+from django.utils.translation import gettext_lazy as _
+
+from portrait import criteria
+from portrait.models import Exclusion, Segment
+
+
+class CriteriaFormField(forms.JSONField):
+    """A criteria rule as indented JSON; an invalid rule's message names the offending path."""
+
+    default_error_messages = {
+        "invalid_criteria": _("At %(path)s: %(message)s"),
+        "invalid_criteria_root": _("%(message)s"),
+    }
+
+    def __init__(self, **kwargs):
+        attrs = {"rows": 12, "cols": 80, "class": "vLargeTextField", "spellcheck": "false"}
+        attrs["style"] = "font-family: monospace"
+        kwargs.setdefault("widget", forms.Textarea(attrs=attrs))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                'JSON, e.g. {"all": [{"field": "employees", "op": "gte", "value": 50}]}. '
+                "Operators: eq ne lt lte gt gte in not_in between contains icontains "
+                "startswith is_null; combine with all, any, not."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+
+    def validate(self, value):
+        super().validate(value)
+        try:
+            criteria.validate_criteria(value)
+        except criteria.CriteriaError as error:
+            code = "invalid_criteria" if error.path else "invalid_criteria_root"
+            raise ValidationError(
+                self.error_messages[code],
+                code=code,
+                params={"path": error.path, "message": error.message},
+            ) from error
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["name", "description", "criteria", "capacity", "average_deal_value", "priority"]
+        field_classes = {"criteria": CriteriaFormField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ExclusionForm(forms.ModelForm):
+    class Meta:
+        model = Exclusion
+        fields = ["name", "description", "criteria"]
+        field_classes = {"criteria": CriteriaFormField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
