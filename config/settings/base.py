@@ -135,7 +135,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The funnel's guards: uncovered plans and high override rates raise alerts.
+    "funnel-alerts-check": {
+        "task": "qualification.tasks.alerts_check_task",
+        "schedule": env.int("ALERTS_CHECK_INTERVAL_SECONDS", default=3600),
+    },
+}
 
 # Domain settings
 PORTRAIT_CRM = {
