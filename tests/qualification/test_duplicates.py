@@ -1,0 +1,193 @@
+"""Possible duplicates across sources: flagged on arrival, merged by sales."""
+
+import pytest
+from django.urls import reverse
+
+from portrait import roles
+from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
+from qualification.services.duplicates import lead_merge
+from qualification.services.sync import leads_bulk_upsert
+from tests.qualification.factories import LeadFactory
+
+
+def pushed(source: str, external_id: str, **fields) -> Lead:
+    item = {"external_id": external_id, "updated_at": "2025-03-01T00:00:00Z", **fields}
+    report = leads_bulk_upsert(source=source, items=[item])
+    assert report["errors"] == []
+    return Lead.objects.get(identities__source=source, identities__external_id=external_id)
+
+
+def pairs() -> set[tuple[int, int, str]]:
+    return set(DuplicateCandidate.objects.values_list("lead_id", "duplicate_of_id", "reason"))
+
+
+def test_same_website_domain_is_flagged(db):
+    first = pushed("erp", "1", company_name="Acme", website="https://www.acme.example/")
+    second = pushed("web", "a", company_name="ACME Group", website="acme.example/contact")
+    assert pairs() == {(second.pk, first.pk, "website")}
+
+
+def test_same_company_email_domain_is_flagged_but_free_mail_is_not(db):
+    first = pushed("erp", "1", company_name="One", email="anna@acme.example")
+    second = pushed("web", "a", company_name="Two", email="bob@ACME.example")
+    pushed("erp", "2", company_name="Three", email="x@gmail.com")
+    pushed("web", "b", company_name="Four", email="y@gmail.com")
+    assert pairs() == {(second.pk, first.pk, "email")}
+
+
+def test_same_normalised_name_in_the_same_country_is_flagged(db):
+    first = pushed("erp", "1", company_name="Acme, LLC", country="UA")
+    second = pushed("web", "a", company_name="ACME llc.", country="UA")
+    pushed("web", "b", company_name="Acme Ltd", country="PL")
+    assert pairs() == {(second.pk, first.pk, "name")}
+
+
+def test_replaying_flags_nothing_twice(db):
+    pushed("erp", "1", company_name="Acme", website="acme.example")
+    pushed("web", "a", company_name="Acme", website="acme.example", country="UA")
+    leads_bulk_upsert(
+        source="web",
+        items=[
+            {
+                "external_id": "a",
+                "company_name": "Acme",
+                "website": "acme.example",
+                "country": "PL",
+                "updated_at": "2025-03-02T00:00:00Z",
+            }
+        ],
+    )
+    assert DuplicateCandidate.objects.count() == 1
+
+
+def test_merge_keeps_identities_decisions_and_fills_gaps(make_user):
+    salesperson = make_user(roles.SALES)
+    survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
+    duplicate = pushed(
+        "web", "a", company_name="Acme", website="acme.example", phone="+380 44 123 45 67"
+    )
+    Decision.objects.create(lead=survivor, verdict="interesting", decided_by=salesperson)
+    Decision.objects.create(lead=duplicate, verdict="not_interesting", decided_by=salesperson)
+
+    lead_merge(survivor=survivor, duplicate=duplicate, user=salesperson)
+
+    assert not Lead.objects.filter(pk=duplicate.pk).exists()
+    survivor.refresh_from_db()
+    assert survivor.phone == "+380 44 123 45 67"
+    assert sorted(survivor.identities.values_list("source", "external_id")) == [
+        ("erp", "1"),
+        ("web", "a"),
+    ]
+    assert sorted(survivor.decisions.values_list("verdict", "is_current")) == [
+        ("interesting", True),
+        ("not_interesting", False),
+    ]
+    merge = LeadMerge.objects.get()
+    assert (merge.survivor, merge.merged_lead_id, merge.merged_by) == (
+        survivor,
+        duplicate.pk,
+        salesperson,
+    )
+    assert merge.merged_snapshot["external_id"] == "a"
+    assert DuplicateCandidate.objects.count() == 0
+
+
+def test_later_push_of_the_merged_identity_updates_the_survivor(make_user):
+    survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
+    duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+    report = leads_bulk_upsert(
+        source="web",
+        items=[
+            {
+                "external_id": "a",
+                "company_name": "Acme",
+                "employees": 77,
+                "updated_at": "2025-04-01T00:00:00Z",
+            }
+        ],
+    )
+    assert report == {"created": 0, "updated": 1, "unchanged": 0, "errors": []}
+    assert Lead.objects.count() == 1
+    assert Lead.objects.get().employees == 77
+
+
+def test_merging_a_lead_into_itself_is_refused(make_user):
+    lead = LeadFactory()
+    with pytest.raises(Exception, match="cannot be merged into itself"):
+        lead_merge(survivor=lead, duplicate=lead, user=make_user(roles.SALES))
+
+
+# --- the endpoints ------------------------------------------------------------------
+
+
+def merge_url(lead) -> str:
+    return reverse("v1:lead-merge", args=[lead.pk])
+
+
+@pytest.mark.parametrize("role", [roles.SALES, roles.SALES_MANAGERS, roles.ADMINS])
+def test_roles_with_merge_permission_merge(client_for, role):
+    survivor, duplicate = LeadFactory(), LeadFactory(source="web")
+    client = client_for(role)
+    response = client.post(merge_url(survivor), {"duplicate": duplicate.pk}, format="json")
+    assert response.status_code == 200
+    assert sorted(row["source"] for row in response.json()["identities"]) == ["erp", "web"]
+    assert list(Lead.objects.values_list("pk", flat=True)) == [survivor.pk]
+
+
+@pytest.mark.parametrize("role", [roles.TECHNICAL, roles.INTEGRATIONS])
+def test_roles_without_merge_permission_are_refused_and_nothing_changes(client_for, role):
+    survivor, duplicate = LeadFactory(), LeadFactory(source="web")
+    response = client_for(role).post(
+        merge_url(survivor), {"duplicate": duplicate.pk}, format="json"
+    )
+    assert response.status_code == 403
+    assert Lead.objects.count() == 2
+    assert LeadIdentity.objects.filter(lead=duplicate).count() == 1
+
+
+def test_sales_cannot_merge_a_lead_they_cannot_see(client_for, make_user):
+    client = client_for(roles.SALES)
+    survivor = LeadFactory()
+    someone_elses = LeadFactory(owner=make_user(roles.SALES))
+    response = client.post(merge_url(survivor), {"duplicate": someone_elses.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"duplicate": ["No such lead."]}
+    response = client.post(merge_url(someone_elses), {"duplicate": survivor.pk}, format="json")
+    assert response.status_code == 404
+    assert Lead.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({}, {"duplicate": ["This field is required."]}),
+        ({"duplicate": "x"}, {"duplicate": ["A valid integer is required."]}),
+    ],
+)
+def test_bad_merge_body_is_400(client_for, body, errors):
+    lead = LeadFactory()
+    response = client_for(roles.SALES_MANAGERS).post(merge_url(lead), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+
+
+def test_merge_into_itself_is_400(client_for):
+    lead = LeadFactory()
+    response = client_for(roles.SALES_MANAGERS).post(
+        merge_url(lead), {"duplicate": lead.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"duplicate": ["A lead cannot be merged into itself."]}
+
+
+def test_duplicates_endpoint_lists_candidates_with_reasons(client_for):
+    first = pushed("erp", "1", company_name="Acme", website="acme.example", country="UA")
+    second = pushed("web", "a", company_name="Acme", website="acme.example", country="UA")
+    pushed("web", "b", company_name="Other", country="UA")
+    response = client_for(roles.SALES_MANAGERS).get(reverse("v1:lead-duplicates", args=[first.pk]))
+    assert response.status_code == 200
+    body = response.json()
+    assert [(row["lead"]["id"], row["reasons"]) for row in body] == [
+        (second.pk, ["name", "website"])
+    ]
