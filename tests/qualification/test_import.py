@@ -1,0 +1,99 @@
+"""The import_leads command: CSV and JSON Lines through the bulk-upsert service."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from qualification.models import Lead
+
+
+def run(path, *args) -> tuple[dict, CommandError | None]:
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    failure = None
+    try:
+        call_command("import_leads", str(path), *args, "--no-progress", stdout=out, stderr=err)
+    except CommandError as error:
+        failure = error
+    return json.loads(out.getvalue()), failure
+
+
+def test_csv_import_with_attribute_columns(db, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "external_id,company_name,country,employees,annual_revenue,attributes.stack,"
+        "attributes.remote,updated_at\n"
+        'c1,Acme,UA,120,1000.50,"[""python""]",true,2025-03-01T00:00:00Z\n'
+        "c2,Beta,pl,,,django,,\n",
+        encoding="utf-8",
+    )
+    report, failure = run(path, "--source", "files")
+    assert failure is None
+    assert report == {"created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    acme = Lead.objects.get(external_id="c1")
+    assert (acme.source, acme.employees, str(acme.annual_revenue)) == ("files", 120, "1000.50")
+    assert acme.attributes == {"stack": ["python"], "remote": True}
+    beta = Lead.objects.get(external_id="c2")
+    assert (beta.country, beta.employees, beta.attributes) == ("PL", None, {"stack": "django"})
+    replay, failure = run(path, "--source", "files")
+    assert replay == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+
+
+def test_jsonl_import_reports_bad_lines_by_number_and_imports_the_rest(db, tmp_path):
+    path = tmp_path / "leads.jsonl"
+    lines = [
+        json.dumps({"external_id": "j1", "company_name": "One", "country": "UA"}),
+        "{broken",
+        "",
+        json.dumps({"external_id": "j2", "country": "Narnia"}),
+        json.dumps({"external_id": "j3", "attributes": {"stack": ["go"]}}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report, failure = run(path, "--source", "files")
+    assert str(failure) == "2 line(s) rejected; the others were imported."
+    assert (report["created"], report["updated"], report["unchanged"]) == (2, 0, 0)
+    assert report["errors"] == [
+        {
+            "line": 2,
+            "errors": {
+                "non_field_errors": [
+                    "Not valid JSON: Expecting property name enclosed in double quotes"
+                ]
+            },
+        },
+        {
+            "line": 4,
+            "external_id": "j2",
+            "errors": {"country": ["Not an ISO 3166-1 alpha-2 country code."]},
+        },
+    ]
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["j1", "j3"]
+
+
+def test_import_streams_in_batches(db, tmp_path, settings):
+    path = tmp_path / "many.jsonl"
+    path.write_text(
+        "".join(json.dumps({"external_id": f"m{n}"}) + "\n" for n in range(2500)),
+        encoding="utf-8",
+    )
+    report, failure = run(path, "--source", "files")
+    assert failure is None
+    assert report["created"] == 2500
+    assert Lead.objects.count() == 2500
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--source", "bad source"], "--source: A source is 1 to 64"),
+        (["--source", "files", "--format", "xml"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_are_refused(db, tmp_path, args, message):
+    path = tmp_path / "leads.csv"
+    path.write_text("external_id\nx\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("import_leads", str(path), *args, "--no-progress")
+    assert Lead.objects.count() == 0
