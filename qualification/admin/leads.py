@@ -1,1 +1,126 @@
-"""Admin for leads."""
+"""Admin for leads, their identities, sources (grants to integration accounts) and duplicates."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
+from qualification.services.duplicates import lead_merge
+from qualification.services.leads import lead_identity_ensure
+
+_EVALUATION = (
+    "evaluated_portrait",
+    "segment",
+    "suggested_verdict",
+    "fit_score",
+    "exclusions_hit",
+    "evaluated_at",
+)
+
+
+class LeadIdentityInline(admin.TabularInline):
+    model = LeadIdentity
+    extra = 0
+    fields = ("source", "external_id", "created_at")
+    readonly_fields = ("source", "external_id", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "source",
+        "external_id",
+        "country",
+        "stage",
+        "suggested_verdict",
+        "fit_score",
+        "owner",
+        "updated_at",
+    )
+    list_filter = ("stage", "suggested_verdict", "segment", "source", "country")
+    search_fields = ("company_name", "external_id", "email", "website", "identities__external_id")
+    list_select_related = ("owner", "segment")
+    raw_id_fields = ("owner",)
+    readonly_fields = (
+        *_EVALUATION,
+        "website_domain",
+        "email_domain",
+        "name_key",
+        "source_updated_at",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [LeadIdentityInline]
+    actions = ["merge_into_oldest"]
+
+    def get_queryset(self, request):
+        return Lead.objects.for_user(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The identity is the key a source pushes by: fixed once the lead exists.
+        return (*fields, "source", "external_id") if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        lead_identity_ensure(lead=obj)
+
+    @admin.action(description=gettext_lazy("Merge the selected leads into the oldest one"))
+    def merge_into_oldest(self, request, queryset):
+        if not request.user.has_perm("qualification.merge_lead"):
+            raise PermissionDenied
+        leads = list(queryset.order_by("pk"))
+        if len(leads) < 2:
+            self.message_user(request, _("Select at least two leads."), messages.WARNING)
+            return
+        survivor = leads[0]
+        try:
+            for duplicate in leads[1:]:
+                survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("%(count)d leads merged into %(lead)s.")
+            % {"count": len(leads) - 1, "lead": survivor},
+        )
+
+
+@admin.register(LeadSource)
+class LeadSourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+    filter_horizontal = ("accounts",)
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    list_display = ("lead", "duplicate_of", "reason", "resolved", "created_at")
+    list_filter = ("reason", "resolved")
+    list_select_related = ("lead", "duplicate_of")
+    raw_id_fields = ("lead", "duplicate_of")
+    actions = ["mark_resolved"]
+
+    @admin.action(description=gettext_lazy("Mark as not duplicates"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        updated = queryset.update(resolved=True)
+        self.message_user(request, _("%(count)d marked resolved.") % {"count": updated})
+
+
+@admin.register(LeadMerge)
+class LeadMergeAdmin(admin.ModelAdmin):
+    list_display = ("survivor", "merged_lead_id", "merged_by", "merged_at")
+    readonly_fields = ("survivor", "merged_lead_id", "merged_snapshot", "merged_by", "merged_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

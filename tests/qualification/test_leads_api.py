@@ -173,3 +173,41 @@ def test_list_query_count_does_not_grow_with_page_size(client_for, role, django_
     assert len(small.json()["results"]) == 2
     assert len(large.json()["results"]) == 12
     assert len(large.json()["results"][0]["identities"]) == 2
+
+
+# --- admin --------------------------------------------------------------------------
+
+
+def test_admin_changelist_and_change_page_render(make_user, client):
+    admin_user = make_user(roles.ADMINS, is_staff=True)
+    lead = LeadFactory()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:qualification_lead_changelist")).status_code == 200
+    page = client.get(reverse("admin:qualification_lead_change", args=[lead.pk]))
+    assert page.status_code == 200
+    assert lead.external_id in page.content.decode()
+
+
+def test_admin_merge_action_needs_the_merge_permission(make_user, client):
+    staff = make_user(roles.TECHNICAL, is_staff=True)
+    first, second = LeadFactory(), LeadFactory(source="web")
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:qualification_lead_changelist"),
+        {"action": "merge_into_oldest", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 403
+    assert Lead.objects.count() == 2
+
+
+def test_admin_merge_action_merges_into_the_oldest(make_user, client):
+    manager = make_user(roles.SALES_MANAGERS, is_staff=True)
+    first, second = LeadFactory(), LeadFactory(source="web")
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:qualification_lead_changelist"),
+        {"action": "merge_into_oldest", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 302
+    assert list(Lead.objects.values_list("pk", flat=True)) == [first.pk]
+    assert first.identities.count() == 2
