@@ -1,0 +1,143 @@
+"""Background work of the funnel: re-evaluation on publish, alerts, a real Celery worker."""
+
+import itertools
+import time
+
+import pytest
+from django.core import mail
+
+from portrait import roles
+from portrait.services import portrait_publish
+from qualification.choices import SuggestedVerdict
+from qualification.models import Alert, EvaluationRun, EvaluationRunStatus, Lead
+from qualification.tasks import (
+    alerts_check_task,
+    evaluation_chunk_task,
+    evaluation_run_start_task,
+)
+from tests.portrait.factories import ExclusionFactory, PortraitFactory, SegmentFactory
+from tests.qualification.funnel_factories import SalesPlanFactory
+
+_external_ids = itertools.count()
+
+LARGE = {"all": [{"field": "employees", "op": "gte", "value": 250}]}
+SANCTIONED = {"field": "country", "op": "eq", "value": "RU"}
+
+
+def make_lead(**fields) -> Lead:
+    return Lead.objects.create(source="erp", external_id=f"t{next(_external_ids)}", **fields)
+
+
+def draft_portrait():
+    portrait = PortraitFactory()
+    segment = SegmentFactory(portrait=portrait, criteria=LARGE, priority=1)
+    exclusion = ExclusionFactory(portrait=portrait, criteria=SANCTIONED)
+    return portrait, segment, exclusion
+
+
+def make_mixed_leads():
+    return {
+        "large": make_lead(employees=300, country="UA"),
+        "sanctioned": make_lead(employees=300, country="RU"),
+        "unknown": make_lead(employees=None, country="UA"),
+        "small": make_lead(employees=5, country="PL"),
+    }
+
+
+def assert_evaluated(leads, portrait, segment, exclusion) -> None:
+    expected = {
+        "large": (segment.id, [], 100, SuggestedVerdict.INTERESTING),
+        "sanctioned": (None, [exclusion.id], 0, SuggestedVerdict.NOT_INTERESTING),
+        "unknown": (None, [], 0, SuggestedVerdict.NEEDS_REVIEW),
+        "small": (None, [], 0, SuggestedVerdict.NOT_INTERESTING),
+    }
+    for name, lead in leads.items():
+        lead.refresh_from_db()
+        assert lead.evaluated_portrait_id == portrait.id, name
+        assert (
+            lead.segment_id,
+            lead.exclusions_hit,
+            lead.fit_score,
+            lead.suggested_verdict,
+        ) == expected[name], name
+
+
+def test_publishing_a_portrait_reevaluates_every_lead(
+    make_user, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "EVALUATION_CHUNK_SIZE": 2}
+    leads = make_mixed_leads()
+    portrait, segment, exclusion = draft_portrait()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published = portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
+
+    run = EvaluationRun.objects.get()
+    assert (run.portrait_id, run.status, run.done_chunks, run.total_chunks) == (
+        published.id,
+        EvaluationRunStatus.DONE,
+        2,
+        2,
+    )
+    assert_evaluated(leads, published, segment, exclusion)
+
+
+def test_the_start_task_ignores_a_portrait_no_longer_published(db):
+    portrait, _segment, _exclusion = draft_portrait()
+
+    assert evaluation_run_start_task(portrait.pk) is None
+    assert evaluation_run_start_task(999999) is None
+    assert not EvaluationRun.objects.exists()
+
+
+def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
+    from qualification.services.evaluation import evaluation_run_plan
+    from tests.qualification.funnel_factories import published_portrait
+
+    make_lead(employees=300)
+    run = evaluation_run_plan(portrait=published_portrait())
+    chunk = run.chunks.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evaluation_chunk_task(chunk.pk) == 1
+    assert evaluation_chunk_task(chunk.pk) == 0
+    run.refresh_from_db()
+    assert run.status == EvaluationRunStatus.DONE
+
+
+def test_alerts_check_task_records_and_mails(make_user, django_capture_on_commit_callbacks):
+    make_user(roles.SALES_MANAGERS, email="boss@example.com")
+    SalesPlanFactory(target_contracts=100)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_check_task() == 1
+
+    assert Alert.objects.get().sent_at is not None
+    assert mail.outbox[0].to == ["boss@example.com"]
+
+
+def test_the_guards_are_checked_periodically(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["funnel-alerts-check"]
+
+    assert schedule["task"] == "qualification.tasks.alerts_check_task"
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+def test_a_publish_reevaluates_leads_through_a_real_worker(real_celery_worker, make_user):
+    leads = make_mixed_leads()
+    portrait, segment, exclusion = draft_portrait()
+
+    published = portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
+
+    deadline = time.monotonic() + 60
+    run = None
+    while time.monotonic() < deadline:
+        run = EvaluationRun.objects.filter(portrait=published).first()
+        if run is not None and run.status == EvaluationRunStatus.DONE:
+            break
+        time.sleep(0.2)
+    assert run is not None, "the worker planned no run"
+    assert run.status == EvaluationRunStatus.DONE
+    assert (run.done_chunks, run.total_chunks, run.lead_count) == (1, 1, 4)
+    assert_evaluated(leads, published, segment, exclusion)
