@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
 from qualification.services.duplicates import lead_merge
+from qualification.services.evaluation import leads_evaluate
 from qualification.services.leads import lead_identity_ensure
 
 _EVALUATION = (
@@ -70,6 +71,8 @@ class LeadAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         lead_identity_ensure(lead=obj)
+        # Created or changed: evaluated against the published portrait at once.
+        leads_evaluate(queryset=Lead.objects.filter(pk=obj.pk))
 
     @admin.action(description=gettext_lazy("Merge the selected leads into the oldest one"))
     def merge_into_oldest(self, request, queryset):

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from qualification.models import Lead, LeadIdentity
+from qualification.services.evaluation import leads_evaluate
 
 
 def lead_create(*, source: str, external_id: str, **fields) -> Lead:
@@ -12,6 +13,8 @@ def lead_create(*, source: str, external_id: str, **fields) -> Lead:
     with transaction.atomic():
         lead.save()
         lead_identity_ensure(lead=lead)
+        leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    lead.refresh_from_db()
     return lead
 
 
