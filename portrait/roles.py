@@ -129,9 +129,11 @@ def roles_sync(apps, app_label: str) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Migration state apps have no models module; create_permissions needs one.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
@@ -150,3 +152,11 @@ def roles_sync(apps, app_label: str) -> None:
         if missing:
             raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
         group.permissions.add(*permissions)
+
+
+def roles_sync_after_migrate(sender, apps, **kwargs) -> None:
+    """Restore the role groups after ``migrate`` or ``flush`` (which empties them)."""
+    if sender.label in {
+        name.split(".", 1)[0] for names in ROLE_PERMISSIONS.values() for name in names
+    }:
+        roles_sync(apps, sender.label)
