@@ -1,1 +1,213 @@
 """Admin for evaluations, decisions, plans and alerts."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qualification import funnel_selectors
+from qualification.models import (
+    Alert,
+    Decision,
+    EvaluationChunk,
+    EvaluationRun,
+    RejectionReason,
+    SalesPlan,
+)
+from qualification.services.evaluation import evaluation_run_resume
+from qualification.services.plans import alert_resolve
+
+
+class ReadOnlyAdminMixin:
+    """Records written by the funnel's services only: viewable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvaluationChunkInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = EvaluationChunk
+    fields = ("lower_id", "upper_id", "done_at", "updated_rows")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "portrait",
+        "status",
+        "progress",
+        "lead_count",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("portrait",)
+    readonly_fields = (
+        "portrait",
+        "status",
+        "total_chunks",
+        "done_chunks",
+        "lead_count",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    inlines = [EvaluationChunkInline]
+    actions = ["resume_runs"]
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, run: EvaluationRun) -> str:
+        return f"{run.done_chunks}/{run.total_chunks} ({run.percent_done}%)"
+
+    @admin.action(
+        description=gettext_lazy("Resume the selected runs (undone chunks only)"),
+        permissions=["resume"],
+    )
+    def resume_runs(self, request, queryset):
+        for run in queryset:
+            evaluation_run_resume(run=run)
+        self.message_user(
+            request, _("%(count)d runs resumed.") % {"count": len(queryset)}, messages.SUCCESS
+        )
+
+    def has_resume_permission(self, request) -> bool:
+        return request.user.has_perm("qualification.change_evaluationrun")
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "label")
+
+    def has_delete_permission(self, request, obj=None):
+        # Decisions keep their reason: retire a code instead of deleting it.
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "lead",
+        "verdict",
+        "suggested_verdict",
+        "is_override",
+        "reason_code",
+        "decided_by",
+        "decided_at",
+        "is_current",
+    )
+    list_filter = ("verdict", "is_override", "is_current", "reason_code")
+    list_select_related = ("lead", "reason_code", "decided_by")
+    search_fields = ("lead__company_name", "decided_by__username", "reason")
+    readonly_fields = (
+        "lead",
+        "verdict",
+        "reason",
+        "reason_code",
+        "decided_by",
+        "decided_at",
+        "evaluated_portrait",
+        "suggested_verdict",
+        "segment",
+        "fit_score",
+        "is_override",
+        "is_current",
+        "superseded_by",
+    )
+
+
+@admin.register(SalesPlan)
+class SalesPlanAdmin(admin.ModelAdmin):
+    """Plans with their figures: pool, expected contracts and coverage of the target."""
+
+    list_display = (
+        "__str__",
+        "period_start",
+        "period_end",
+        "target_contracts",
+        "target_revenue",
+        "pool",
+        "expected_contracts",
+        "coverage",
+    )
+    list_select_related = ("team", "salesperson")
+    raw_id_fields = ("salesperson",)
+    change_list_template = "admin/qualification/salesplan/change_list.html"
+
+    @staticmethod
+    def _coverage(plan: SalesPlan) -> funnel_selectors.PlanCoverage:
+        # Computed once per row, for the three figure columns.
+        if not hasattr(plan, "_funnel_coverage"):
+            plan._funnel_coverage = funnel_selectors.plan_coverage(plan=plan)
+        return plan._funnel_coverage
+
+    def changelist_view(self, request, extra_context=None):
+        rows = []
+        threshold = settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]
+        if request.user.has_perm("qualification.view_funnel_figures"):
+            for row in funnel_selectors.salesperson_figures():
+                rate = funnel_selectors.override_rate(row)
+                rows.append(
+                    {
+                        "username": row.get_username(),
+                        "decisions": row.decisions,
+                        "overrides": row.overrides,
+                        "override_rate": f"{rate * 100:.0f}%",
+                        "over_threshold": rate > threshold,
+                    }
+                )
+        extra_context = {
+            **(extra_context or {}),
+            "funnel_pool": funnel_selectors.pool_figures(),
+            "funnel_salespeople": rows,
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description=gettext_lazy("pool"))
+    def pool(self, plan: SalesPlan) -> int:
+        return self._coverage(plan).figures.pool
+
+    @admin.display(description=gettext_lazy("expected contracts"))
+    def expected_contracts(self, plan: SalesPlan):
+        return self._coverage(plan).figures.expected_contracts
+
+    @admin.display(description=gettext_lazy("coverage"), boolean=False)
+    def coverage(self, plan: SalesPlan) -> str:
+        coverage = self._coverage(plan)
+        return f"{coverage.contracts_coverage * 100:.0f}%"
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ("message", "kind", "plan", "salesperson", "created_at", "sent_at", "is_open")
+    list_filter = ("kind", ("resolved_at", admin.EmptyFieldListFilter))
+    list_select_related = ("plan", "salesperson")
+    readonly_fields = ("kind", "plan", "salesperson", "message", "created_at", "sent_at")
+    fields = (*readonly_fields, "resolved_at")
+    actions = ["resolve_alerts"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=gettext_lazy("open"), boolean=True)
+    def is_open(self, alert: Alert) -> bool:
+        return alert.is_open
+
+    @admin.action(
+        description=gettext_lazy("Mark the selected alerts resolved"), permissions=["change"]
+    )
+    def resolve_alerts(self, request, queryset):
+        for alert in queryset:
+            alert_resolve(alert=alert)
+        self.message_user(request, _("Alerts resolved."), messages.SUCCESS)
