@@ -3,7 +3,9 @@
 The tree is compiled once into closures; calling the predicate does no parsing.
 """
 
+import copy
 import json
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,9 +13,25 @@ from functools import lru_cache
 from typing import Any
 
 from portrait.criteria.catalogue import BOOLEAN, NUMBER, STRING
-from portrait.criteria.validation import Condition, Group, Negation, Node, parse_criteria
+from portrait.criteria.validation import (
+    Condition,
+    Group,
+    Negation,
+    Node,
+    iter_conditions,
+    parse_criteria,
+)
 
 _MISSING = object()
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_COMPARISONS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +135,12 @@ def _test(condition: Condition) -> Callable[[Any], bool]:
 
         return icontains
 
-    comparisons: dict[str, Callable[[Any], bool]] = {
-        "eq": lambda x: x == value,
-        "ne": lambda x: x != value,
-        "lt": lambda x: x < value,
-        "lte": lambda x: x <= value,
-        "gt": lambda x: x > value,
-        "gte": lambda x: x >= value,
-    }
-    compare = comparisons[op]
-    return lambda actual: (x := typed(actual)) is not None and compare(x)
+    compare = _COMPARISONS[op]
+    if condition.kind == STRING:
+        return lambda actual: isinstance(actual, str) and compare(actual, value)
+    if condition.kind == BOOLEAN:
+        return lambda actual: type(actual) is bool and compare(actual, value)
+    return lambda actual: (x := _number(actual)) is not None and compare(x, value)
 
 
 def _compile_condition(condition: Condition) -> _Compiled:
@@ -135,21 +149,12 @@ def _compile_condition(condition: Condition) -> _Compiled:
     shown_value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
     column, key = condition.column, condition.key
 
-    if key is None:
-
-        def read(values: Mapping[str, Any]) -> Any:
-            return values.get(column)
-
-    else:
-
-        def read(values: Mapping[str, Any]) -> Any:
-            attributes = values.get(column)
-            if isinstance(attributes, Mapping):
-                return attributes.get(key, _MISSING)
-            return _MISSING
-
     def evaluate(values: Mapping[str, Any], explanation: list) -> bool:
-        actual = read(values)
+        if key is None:
+            actual = values.get(column)
+        else:
+            attributes = values.get(column)
+            actual = attributes.get(key, _MISSING) if isinstance(attributes, dict) else _MISSING
         matched = test(actual)
         explanation.append(
             {
@@ -157,7 +162,7 @@ def _compile_condition(condition: Condition) -> _Compiled:
                 "field": field,
                 "op": op,
                 "value": shown_value,
-                "actual": _jsonable(actual),
+                "actual": actual if type(actual) in _PLAIN_TYPES else _jsonable(actual),
                 "matched": matched,
             }
         )
@@ -180,9 +185,38 @@ def _compile(node: Node) -> _Compiled:
     return lambda values, explanation: any([child(values, explanation) for child in children])
 
 
-@lru_cache(maxsize=256)
-def _compile_cached(canonical: str) -> Predicate:
-    root = _compile(parse_criteria(json.loads(canonical)))
+def _cached_by_tree(build: Callable[[Node], Any]) -> Callable[[Any], Any]:
+    """Memoise ``build(parse_criteria(tree))``: callers compile the same rule per lead.
+
+    A hit on the very same tree object (unchanged since) costs one dict comparison; an equal
+    tree elsewhere hits a cache keyed by its canonical JSON. Trees are validated on a miss.
+    """
+    by_identity: dict[int, tuple[Any, Any, Any]] = {}
+
+    @lru_cache(maxsize=256)
+    def by_canonical_json(canonical: str) -> Any:
+        return build(parse_criteria(json.loads(canonical)))
+
+    def cached(tree: Any) -> Any:
+        entry = by_identity.get(id(tree))
+        if entry is not None and entry[0] is tree and entry[1] == tree:
+            return entry[2]
+        try:
+            canonical = json.dumps(tree, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return build(parse_criteria(tree))  # not plain JSON: raises or compiles uncached
+        result = by_canonical_json(canonical)
+        if len(by_identity) >= 256:
+            by_identity.clear()
+        # The entry holds the tree itself, so its id cannot be reused while cached.
+        by_identity[id(tree)] = (tree, copy.deepcopy(tree), result)
+        return result
+
+    return cached
+
+
+def _build_predicate(node: Node) -> Predicate:
+    root = _compile(node)
 
     def predicate(values: Mapping[str, Any]) -> PredicateResult:
         explanation: list[dict] = []
@@ -191,11 +225,23 @@ def _compile_cached(canonical: str) -> Predicate:
     return predicate
 
 
+_compile_predicate_cached = _cached_by_tree(_build_predicate)
+
+
 def compile_predicate(tree: Any) -> Predicate:
     """Compile a valid rule into ``predicate(lead_values) -> PredicateResult``.
 
     ``lead_values`` maps field names to the lead's values (``attributes`` to its JSON
-    dict). Raises ``CriteriaError`` for an invalid rule.
+    dict). Raises ``CriteriaError`` for an invalid rule. Compiled rules are cached.
     """
-    parse_criteria(tree)
-    return _compile_cached(json.dumps(tree, sort_keys=True))
+    return _compile_predicate_cached(tree)
+
+
+_referenced_fields_cached = _cached_by_tree(
+    lambda node: frozenset(condition.field for condition in iter_conditions(node))
+)
+
+
+def referenced_fields(tree: Any) -> set[str]:
+    """The fields (``"employees"``, ``"attributes.stack"``) a valid rule tests."""
+    return set(_referenced_fields_cached(tree))

@@ -275,11 +275,6 @@ def iter_conditions(node: Node) -> Iterator[Condition]:
             yield from iter_conditions(child)
 
 
-def referenced_fields(tree: Any) -> set[str]:
-    """The fields (``"employees"``, ``"attributes.stack"``) a valid rule tests."""
-    return {condition.field for condition in iter_conditions(parse_criteria(tree))}
-
-
 def _to_json(node: Node) -> dict:
     if isinstance(node, Condition):
         value = list(node.value) if isinstance(node.value, tuple) else node.value

@@ -762,3 +762,33 @@ def test_compile_q_is_deterministic_and_honours_the_prefix():
         "lead__annual_revenue",
         "lead__region",
     ]
+
+
+def test_a_rule_mutated_in_place_is_compiled_again():
+    tree = {"all": [condition("employees", "gt", 1)]}
+    assert compile_predicate(tree)(lead_values(employees=50)).matched is True
+    tree["all"][0]["value"] = 100
+    assert compile_predicate(tree)(lead_values(employees=50)).matched is False
+    tree["all"][0]["value"] = "x"
+    with pytest.raises(CriteriaError) as raised:
+        compile_predicate(tree)
+    assert raised.value.path == "all[0].value"
+
+
+def test_an_invalid_rule_raises_on_every_call():
+    tree = condition("employees", "eq", float("inf"))
+    for _ in range(2):
+        with pytest.raises(CriteriaError):
+            compile_predicate(tree)
+        with pytest.raises(CriteriaError):
+            referenced_fields(tree)
+
+
+def test_referenced_fields_returns_a_fresh_set():
+    referenced_fields(EXAMPLE).add("country")
+    assert "country" not in referenced_fields(EXAMPLE)
+
+
+def test_rules_with_tuples_compile_like_lists():
+    tree = condition("country", "in", ("UA", "PL"))
+    assert compile_predicate(tree)(lead_values(country="PL")).matched is True
