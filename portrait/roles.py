@@ -154,8 +154,11 @@ def roles_sync(apps, app_label: str) -> None:
         group.permissions.add(*permissions)
 
 
-def roles_sync_after_migrate(sender, apps, **kwargs) -> None:
+def roles_sync_after_migrate(sender, apps=None, **kwargs) -> None:
     """Restore the role groups after ``migrate`` or ``flush`` (which empties them)."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
     if sender.label in {
         name.split(".", 1)[0] for names in ROLE_PERMISSIONS.values() for name in names
     }:
