@@ -13,6 +13,27 @@ _STAGE_OF_VERDICT = {
 }
 _DECIDABLE_STAGES = {LeadStage.NEW, LeadStage.QUALIFIED, LeadStage.DISQUALIFIED}
 
+#: The reason codes every installation starts with (managed in the admin afterwards).
+DEFAULT_REJECTION_REASONS = [
+    ("no_budget", "No budget"),
+    ("wrong_size", "Wrong company size"),
+    ("competitor_client", "Client of a competitor"),
+    ("not_reachable", "Not reachable"),
+    ("other", "Other"),
+]
+
+
+def rejection_reasons_seed() -> int:
+    """Create the default reason codes that are missing (never changes existing ones)."""
+    existing = set(RejectionReason.objects.values_list("code", flat=True))
+    missing = [
+        RejectionReason(code=code, label=label)
+        for code, label in DEFAULT_REJECTION_REASONS
+        if code not in existing
+    ]
+    RejectionReason.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
 
 def lead_can_decide(*, lead: Lead, user) -> bool:
     """The role table: sales decide unassigned and own leads, managers all, others never."""

@@ -38,4 +38,5 @@ class SalesPlanFactory(factory.django.DjangoModelFactory):
 
 
 def reason(code: str = "no_budget") -> RejectionReason:
-    return RejectionReason.objects.get(code=code)
+    """A seeded reason code (re-created if a transactional test flushed the seed)."""
+    return RejectionReason.objects.get_or_create(code=code, defaults={"label": code})[0]
