@@ -2,9 +2,10 @@
 
 Each condition becomes one SQL expression whose values are all bound parameters; only
 constants of this module and the allow-listed column reach the SQL text. ``not`` is pushed
-down to the conditions (De Morgan), and a negated condition is ``(test) IS NOT TRUE``, so a
-test that SQL leaves unknown (a null or a value of another type) counts as false before it
-is negated, exactly as in the Python predicate.
+down to the conditions (De Morgan); a condition is ``(test) IS TRUE`` and a negated one
+``(test) IS NOT TRUE``, so a test that SQL leaves unknown (a null or a value of another
+type) counts as false before any negation, exactly as in the Python predicate, and the
+``Q`` may itself be negated (``~q``, ``exclude(q)``) safely.
 """
 
 import re
@@ -250,7 +251,7 @@ _DIALECTS = {"postgresql": _PostgresDialect, "sqlite": _SqliteDialect}
 
 
 class CriteriaCondition(Expression):
-    """One compiled condition as a boolean SQL expression (negated: ``IS NOT TRUE``)."""
+    """One compiled condition as a two-valued boolean SQL expression."""
 
     conditional = True
     output_field = BooleanField()
@@ -276,9 +277,9 @@ class CriteriaCondition(Expression):
             raise NotSupportedError(f"criteria rules are not compiled for {connection.vendor}")
         column = compiler.compile(self.column)
         sql, params = dialect(connection).condition((column[0], list(column[1])), self.condition)
-        if self.negated:
-            return f"(({sql}) IS NOT TRUE)", params
-        return f"({sql})", params
+        # Two-valued either way, so that Django's own negation (``~Q``, ``exclude()``) of
+        # the compiled rule is plain boolean negation too.
+        return f"(({sql}) {'IS NOT TRUE' if self.negated else 'IS TRUE'})", params
 
 
 def _compile(node: Node, prefix: str, negated: bool) -> Q:

@@ -132,5 +132,8 @@ def test_database_and_predicate_select_the_same_leads(rules, leads):
         expected = {row["pk"] for row in stored if predicate(row).matched}
         selected = set(Lead.objects.filter(compile_q(tree)).values_list("pk", flat=True))
         assert selected == expected, tree
+        # Django's own negation of the compiled rule is the complement.
+        excluded = set(Lead.objects.exclude(compile_q(tree)).values_list("pk", flat=True))
+        assert excluded == {row["pk"] for row in stored} - expected, tree
         event("some leads match" if expected else "no lead matches")
         event("some leads do not match" if len(expected) < len(stored) else "every lead matches")

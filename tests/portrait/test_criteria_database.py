@@ -44,6 +44,31 @@ def test_filter_selects_exactly_the_matching_leads():
     assert list(matched.values_list("external_id", flat=True)) == ["0", "2", "3"]
 
 
+@pytest.mark.parametrize(
+    "tree",
+    [
+        condition("employees", "lt", 50),
+        condition("attributes.size", "ne", 1),
+        {
+            "any": [
+                condition("region", "eq", "Kyiv"),
+                condition("attributes.stack", "contains", "go"),
+            ]
+        },
+    ],
+)
+def test_django_negation_of_a_rule_is_its_complement(tree):
+    for index, employees in enumerate([None, 10, 60]):
+        create_lead(
+            {"employees": employees, "attributes": {"size": "1"} if index else {}},
+            external_id=str(index),
+        )
+    matched = set(Lead.objects.filter(compile_q(tree)).values_list("external_id", flat=True))
+    excluded = set(Lead.objects.exclude(compile_q(tree)).values_list("external_id", flat=True))
+    inverted = set(Lead.objects.filter(~compile_q(tree)).values_list("external_id", flat=True))
+    assert excluded == inverted == {"0", "1", "2"} - matched
+
+
 def test_user_text_reaches_the_database_only_as_parameters():
     hostile = "x') OR 1=1 --"
     tree = {
