@@ -359,3 +359,41 @@ def test_an_archived_portrait_starts_no_run(portrait):
 
     assert evaluation.evaluation_run_start(portrait=portrait) is None
     assert not EvaluationRun.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_chunks_run_at_once_on_several_connections(settings):
+    import threading
+
+    from django.db import connection
+
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "EVALUATION_CHUNK_SIZE": 5}
+    portrait = published_portrait(segments=[("Large", LARGE, 1)])
+    for _ in range(20):
+        make_lead(employees=300, country="UA", industry="62.01")
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    chunk_ids = list(run.chunks.values_list("id", flat=True))
+    start = threading.Barrier(len(chunk_ids))
+    errors = []
+
+    def work(chunk_id):
+        try:
+            start.wait()
+            evaluation.evaluation_chunk_evaluate(chunk_id=chunk_id)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(chunk_id,)) for chunk_id in chunk_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    run.refresh_from_db()
+    assert (run.done_chunks, run.total_chunks) == (4, 4)
+    assert Lead.objects.filter(evaluated_portrait=portrait).count() == 20
+    assert evaluation.evaluation_run_finish(run=run).status == EvaluationRunStatus.DONE
