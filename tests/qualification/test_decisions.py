@@ -353,3 +353,20 @@ def test_rejection_reasons_are_not_for_integrations(client_for):
     response = client_for(roles.INTEGRATIONS).get(reverse("v1:rejection-reason-list"))
 
     assert response.status_code == 403
+
+
+def test_lead_detail_shows_the_current_decision_and_the_explanation(client_for):
+    from qualification.services.evaluation import leads_evaluate
+
+    client = client_for(roles.SALES_MANAGERS)
+    published_portrait(segments=[("Large", {"field": "employees", "op": "gte", "value": 50}, 1)])
+    lead = make_lead()
+    leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    lead_decide(lead=lead, user=client.user, verdict="interesting", reason="first")
+    lead_decide(lead=lead, user=client.user, verdict="interesting", reason="second")
+
+    body = client.get(reverse("v1:lead-detail", args=[lead.pk])).json()
+
+    assert (body["decision"]["reason"], body["decision"]["is_current"]) == ("second", True)
+    assert body["explanation"]["segments"][0]["name"] == "Large"
+    assert body["explanation"]["segments"][0]["matched"] is True
