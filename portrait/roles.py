@@ -109,18 +109,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def _model_created_later(apps, app_label: str, codename: str) -> bool:
-    """A default permission of a model that a later migration creates (and grants then)."""
-    action, _separator, model_name = codename.partition("_")
-    if action not in {"add", "change", "delete", "view"} or "_" in model_name:
-        return False
-    try:
-        apps.get_model(app_label, model_name)
-    except LookupError:
-        return True
-    return False
-
-
 def roles_sync(apps, app_label: str) -> None:
     """Create the role groups and grant them ``app_label``'s permissions (idempotent).
 
@@ -144,11 +132,7 @@ def roles_sync(apps, app_label: str) -> None:
                 content_type__app_label=app_label, codename__in=codenames
             )
         )
-        missing = {
-            codename
-            for codename in set(codenames) - {permission.codename for permission in permissions}
-            if not _model_created_later(apps, app_label, codename)
-        }
+        missing = set(codenames) - {permission.codename for permission in permissions}
         if missing:
             raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
         group.permissions.add(*permissions)

@@ -19,7 +19,7 @@ def grant_roles_and_seed_reasons(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qualification", "0004_funnel_evaluations_decisions_plans")]
+    dependencies = [("qualification", "0001_initial"), ("portrait", "0002_roles")]
 
     operations = [
         migrations.RunPython(grant_roles_and_seed_reasons, migrations.RunPython.noop)
