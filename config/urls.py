@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("qualification.urls")),
 ]
 
 

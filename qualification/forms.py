@@ -1,0 +1,66 @@
+"""Forms of the qualification pages: the queue's filters and the decision on a lead."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portrait.models import Segment
+from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.models import RejectionReason
+
+
+class LeadFilterForm(forms.Form):
+    """The queue's filters; every field is optional and an invalid value is simply ignored."""
+
+    q = forms.CharField(label=_("Company"), required=False, max_length=255)
+    suggested_verdict = forms.ChoiceField(
+        label=_("Suggested verdict"),
+        required=False,
+        choices=[("", _("Any verdict")), *SuggestedVerdict.choices],
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        required=False,
+        queryset=Segment.objects.none(),
+        empty_label=_("Any segment"),
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *LeadStage.choices]
+    )
+
+    def __init__(self, *args, segments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if segments is not None:
+            self.fields["segment"].queryset = segments
+
+    def filter(self, queryset):
+        """``queryset`` narrowed by the valid filters."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(company_name__icontains=data["q"])
+        if data.get("suggested_verdict"):
+            queryset = queryset.filter(suggested_verdict=data["suggested_verdict"])
+        if data.get("segment"):
+            queryset = queryset.filter(segment=data["segment"])
+        if data.get("stage"):
+            queryset = queryset.filter(stage=data["stage"])
+        return queryset
+
+
+class DecisionForm(forms.Form):
+    """A salesperson's verdict; the decision service enforces the override's reason code."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=DecisionVerdict.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason_code = forms.ModelChoiceField(
+        label=_("Reason code"),
+        required=False,
+        queryset=RejectionReason.objects.filter(is_active=True),
+        empty_label=_("— none —"),
+        help_text=_("Required when rejecting a lead the portrait suggests as interesting."),
+    )

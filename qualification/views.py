@@ -1,0 +1,319 @@
+"""Pages for people: the qualification queue, a lead, the funnel dashboard, the portrait.
+
+Thin views: visibility comes from ``Lead.objects.for_user``, figures from the funnel
+selectors, writes from the decision and acknowledgement services.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portrait.choices import DocumentStatus
+from portrait.models import PortraitAcknowledgement, Segment
+from portrait.selectors import portrait_get_published
+from portrait.services import portrait_acknowledge
+from qualification import funnel_selectors
+from qualification.forms import DecisionForm, LeadFilterForm
+from qualification.models import Lead, SalesPlan
+from qualification.services.decisions import lead_can_decide, lead_decide
+from qualification.services.evaluation import lead_explain
+
+QUEUE_PAGE_SIZE = 25
+VIEW_FIGURES = "qualification.view_funnel_figures"
+QUALIFY = "qualification.qualify_lead"
+
+
+def _operator_labels() -> dict[str, str]:
+    return {
+        "eq": "=",
+        "ne": "≠",
+        "lt": "<",
+        "lte": "≤",
+        "gt": ">",
+        "gte": "≥",
+        "in": _("is one of"),
+        "not_in": _("is none of"),
+        "between": _("is between"),
+        "contains": _("contains"),
+        "icontains": _("contains, ignoring case"),
+        "startswith": _("starts with"),
+        "is_null": _("is empty"),
+    }
+
+
+def _shown(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item) for item in value)
+    if value is None:
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)
+
+
+def condition_text(condition: dict) -> str:
+    """One condition as a sentence: ``employees ≥ 50``, ``country is one of UA, PL``."""
+    op = condition.get("op")
+    label = _operator_labels().get(op, op)
+    if op == "is_null":
+        return f"{condition.get('field')} {label if condition.get('value') else _('is filled in')}"
+    value = condition.get("value")
+    if op == "between" and isinstance(value, list | tuple) and len(value) == 2:
+        return _("%(field)s is between %(low)s and %(high)s") % {
+            "field": condition.get("field"),
+            "low": _shown(value[0]),
+            "high": _shown(value[1]),
+        }
+    return f"{condition.get('field')} {label} {_shown(value)}"
+
+
+def criteria_lines(tree, depth: int = 0) -> list[dict]:
+    """A criteria rule as indented lines a person reads: groups, negations, conditions."""
+    if not isinstance(tree, dict):
+        return [{"depth": depth, "text": _shown(tree)}]
+    if "all" in tree or "any" in tree:
+        key = "all" if "all" in tree else "any"
+        heading = _("all of:") if key == "all" else _("any of:")
+        lines = [{"depth": depth, "text": heading, "is_group": True}]
+        for child in tree[key] or []:
+            lines.extend(criteria_lines(child, depth + 1))
+        return lines
+    if "not" in tree:
+        return [
+            {"depth": depth, "text": _("not:"), "is_group": True},
+            *criteria_lines(tree["not"], depth + 1),
+        ]
+    return [{"depth": depth, "text": condition_text(tree)}]
+
+
+def home(request):
+    return redirect("qualification:queue")
+
+
+@login_required
+@permission_required("qualification.view_lead", raise_exception=True)
+def queue(request):
+    """The leads the user may see, best fit and newest first, filtered and paginated."""
+    segments = Segment.objects.filter(portrait__status=DocumentStatus.PUBLISHED)
+    form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
+    leads = (
+        Lead.objects.for_user(request.user)
+        .select_related("segment", "owner")
+        .order_by(F("fit_score").desc(nulls_last=True), "-created_at", "-id")
+    )
+    leads = form.filter(leads)
+    page = Paginator(leads, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "qualification/queue.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _visible_lead(request, pk: int) -> Lead:
+    return get_object_or_404(
+        Lead.objects.for_user(request.user).select_related(
+            "segment", "owner", "evaluated_portrait"
+        ),
+        pk=pk,
+    )
+
+
+def _explanation_rows(explanation: dict) -> dict:
+    operators = _operator_labels()
+    for kind in ("segments", "exclusions"):
+        for rule in explanation.get(kind, []):
+            for condition in rule["conditions"]:
+                condition["op_label"] = operators.get(condition["op"], condition["op"])
+                condition["text"] = condition_text(condition)
+                condition["actual_shown"] = _shown(condition.get("actual"))
+    return explanation
+
+
+def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int = 200):
+    can_decide = lead_can_decide(lead=lead, user=request.user)
+    if can_decide and form is None:
+        form = DecisionForm()
+    context = {
+        "lead": lead,
+        "explanation": _explanation_rows(lead_explain(lead)),
+        "decisions": funnel_selectors.decisions_for_lead(lead),
+        "can_decide": can_decide,
+        "form": form if can_decide else None,
+    }
+    return render(request, "qualification/lead_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("qualification.view_lead", raise_exception=True)
+def lead_detail(request, pk: int):
+    """A lead's evaluation explained, its decision history, and the decision form if allowed."""
+    return _render_lead(request, _visible_lead(request, pk), None)
+
+
+@login_required
+@require_POST
+def lead_decision(request, pk: int):
+    """Record a decision through ``lead_decide``; anyone who may not decide gets 403."""
+    if not request.user.has_perm(QUALIFY):
+        raise PermissionDenied(_("You may not decide on leads."))
+    lead = _visible_lead(request, pk)
+    if not lead_can_decide(lead=lead, user=request.user):
+        raise PermissionDenied(_("You may not decide on this lead."))
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = lead_decide(
+                lead=lead,
+                user=request.user,
+                verdict=form.cleaned_data["verdict"],
+                reason=form.cleaned_data["reason"],
+                reason_code=form.cleaned_data["reason_code"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.success(
+                request,
+                _("Decision recorded: %(lead)s is %(verdict)s.")
+                % {"lead": lead, "verdict": decision.get_verdict_display()},
+            )
+            return redirect("qualification:lead", pk=lead.pk)
+    return _render_lead(request, lead, form, status=400)
+
+
+def _percent(value, maximum) -> int:
+    if not maximum:
+        return 0
+    return max(0, min(100, int(Decimal(value) * 100 / Decimal(maximum))))
+
+
+@login_required
+def dashboard(request):
+    """The funnel's guards: pool, conversion, plan coverage, override rates, alerts, segments."""
+    user = request.user
+    sees_all = user.has_perm(VIEW_FIGURES)
+    if not sees_all and not user.has_perm(QUALIFY):
+        raise PermissionDenied(_("You may not see the funnel's figures."))
+    threshold = Decimal(str(settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]))
+    rate = funnel_selectors.conversion_rate()
+    own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
+    pool = funnel_selectors.pool_figures(plan=own_scope, rate=rate)
+    today = timezone.localdate()
+    plans = []
+    for plan in funnel_selectors.sales_plans_for_user(user).filter(
+        period_start__lte=today, period_end__gte=today
+    ):
+        coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
+        scale = max(coverage.figures.expected_contracts, plan.target_contracts, 1)
+        plans.append(
+            {
+                "coverage": coverage,
+                "percent": int(coverage.contracts_coverage * 100),
+                "expected_width": _percent(coverage.figures.expected_contracts, scale),
+                "target_width": _percent(plan.target_contracts, scale),
+            }
+        )
+    salespeople = []
+    for row in funnel_selectors.salesperson_figures(user=None if sees_all else user):
+        override_rate = funnel_selectors.override_rate(row)
+        salespeople.append(
+            {
+                "user": row,
+                "decisions": row.decisions,
+                "decisions_on_interesting": row.decisions_on_interesting,
+                "overrides": row.overrides,
+                "override_rate": override_rate,
+                "override_percent": int(override_rate * 100),
+                "over_threshold": override_rate > threshold,
+            }
+        )
+    published = portrait_get_published()
+    segments = []
+    if published is not None:
+        counts = dict(
+            Lead.objects.for_user(user)
+            .filter(segment__portrait=published)
+            .values_list("segment")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        most = max(counts.values(), default=0)
+        for segment in published.segments.all():
+            count = counts.get(segment.pk, 0)
+            segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
+    alerts = funnel_selectors.alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
+    context = {
+        "sees_all": sees_all,
+        "pool": pool,
+        "conversion_percent": (pool.conversion_rate * 100).quantize(Decimal("0.1")),
+        "plans": plans,
+        "salespeople": salespeople,
+        "threshold_percent": int(threshold * 100),
+        "portrait": published,
+        "segments": segments,
+        "alerts": alerts,
+    }
+    return render(request, "qualification/dashboard.html", context)
+
+
+@login_required
+@permission_required("portrait.view_portrait", raise_exception=True)
+def portrait(request):
+    """The published portrait for every employee, and whether the user acknowledged it."""
+    published = portrait_get_published()
+    acknowledgement = None
+    segments, exclusions = [], []
+    if published is not None:
+        acknowledgement = PortraitAcknowledgement.objects.filter(
+            document=published, user=request.user
+        ).first()
+        segments = [
+            {"segment": segment, "lines": criteria_lines(segment.criteria)}
+            for segment in published.segments.all()
+        ]
+        exclusions = [
+            {"exclusion": exclusion, "lines": criteria_lines(exclusion.criteria)}
+            for exclusion in published.exclusions.all()
+        ]
+    context = {
+        "portrait": published,
+        "segments": segments,
+        "exclusions": exclusions,
+        "acknowledgement": acknowledgement,
+        "is_acknowledged": bool(acknowledgement and acknowledgement.acknowledged_at),
+        "can_acknowledge": request.user.has_perm("portrait.acknowledge_portrait"),
+    }
+    return render(request, "qualification/portrait.html", context)
+
+
+@login_required
+@require_POST
+@permission_required("portrait.acknowledge_portrait", raise_exception=True)
+def portrait_acknowledge_view(request):
+    """'I have read it': acknowledge the published portrait through the service."""
+    published = portrait_get_published()
+    if published is None:
+        messages.error(request, _("No portrait is published yet."))
+    else:
+        portrait_acknowledge(portrait=published, user=request.user)
+        messages.success(
+            request,
+            _("Thank you: you acknowledged version %(version)s of the portrait.")
+            % {"version": published.version},
+        )
+    return redirect("qualification:portrait")

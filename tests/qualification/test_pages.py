@@ -1,0 +1,475 @@
+"""The pages for people: queue, lead, dashboard and portrait, per role, through Django's client."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from portrait import roles
+from portrait.models import PortraitAcknowledgement
+from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.models import Decision, Lead
+from qualification.services.decisions import lead_decide
+from qualification.services.evaluation import leads_evaluate
+from tests.qualification.factories import LeadFactory
+from tests.qualification.funnel_factories import published_portrait, reason
+
+QUEUE = reverse("qualification:queue")
+DASHBOARD = reverse("qualification:dashboard")
+PORTRAIT = reverse("qualification:portrait")
+BIG = {"all": [{"field": "employees", "op": "gte", "value": 50}]}
+
+
+def lead_url(lead: Lead) -> str:
+    return reverse("qualification:lead", args=[lead.pk])
+
+
+def decision_url(lead: Lead) -> str:
+    return reverse("qualification:lead-decision", args=[lead.pk])
+
+
+@pytest.fixture
+def portrait(db):
+    return published_portrait(
+        segments=[("Big companies", BIG, 1)],
+        exclusions=[("Sanctioned", {"all": [{"field": "country", "op": "eq", "value": "RU"}]})],
+    )
+
+
+def evaluated(**fields) -> Lead:
+    lead = LeadFactory(**fields)
+    leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    lead.refresh_from_db()
+    return lead
+
+
+@pytest.fixture
+def page_for(make_user):
+    """A logged-in Django test client for a new user with the given roles; ``.user`` is it."""
+
+    def make(*role_names: str, **fields) -> Client:
+        client = Client()
+        client.user = make_user(*role_names, **fields)
+        client.force_login(client.user)
+        return client
+
+    return make
+
+
+# Anonymous -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["queue", "dashboard", "portrait"])
+def test_anonymous_user_is_sent_to_the_login_page(db, client, name):
+    url = reverse(f"qualification:{name}")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_anonymous_user_cannot_see_a_lead_or_decide(portrait, client):
+    lead = evaluated(employees=80)
+    assert client.get(lead_url(lead)).status_code == 302
+    response = client.post(decision_url(lead), {"verdict": "interesting"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert Decision.objects.count() == 0
+
+
+def test_root_redirects_to_the_queue(db, client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+
+
+def test_login_page_logs_in_and_goes_to_the_queue(make_user, client):
+    make_user(roles.SALES, username="olena", password="secret-pass-1")
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert b'name="password"' in page.content
+    response = client.post(reverse("login"), {"username": "olena", "password": "secret-pass-1"})
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+
+
+# Queue -----------------------------------------------------------------------------------------
+
+
+def test_sales_queue_lists_unassigned_and_own_leads_only(portrait, page_for, make_user):
+    sales = page_for(roles.SALES)
+    other = make_user(roles.SALES)
+    unassigned = evaluated(company_name="Unassigned Ltd")
+    own = evaluated(company_name="Own Ltd", owner=sales.user)
+    evaluated(company_name="Others Ltd", owner=other)
+
+    response = sales.get(QUEUE)
+
+    assert response.status_code == 200
+    assert [lead.pk for lead in response.context["page"].object_list] == [own.pk, unassigned.pk]
+    assert b"Others Ltd" not in response.content
+
+
+def test_sales_cannot_open_another_salespersons_lead(portrait, page_for, make_user):
+    sales = page_for(roles.SALES)
+    lead = evaluated(owner=make_user(roles.SALES))
+    assert sales.get(lead_url(lead)).status_code == 404
+
+
+@pytest.mark.parametrize("role", [roles.TECHNICAL, roles.SALES_MANAGERS, roles.ADMINS])
+def test_roles_that_see_every_lead_get_all_of_them(portrait, page_for, make_user, role):
+    viewer = page_for(role)
+    owner = make_user(roles.SALES)
+    leads = [evaluated(), evaluated(owner=owner)]
+    response = viewer.get(QUEUE)
+    assert response.status_code == 200
+    assert {lead.pk for lead in response.context["page"].object_list} == {lead.pk for lead in leads}
+
+
+def test_queue_is_ordered_by_fit_then_newest(portrait, page_for):
+    sales = page_for(roles.SALES)
+    small_old = evaluated(employees=10)
+    big = evaluated(employees=80)
+    small_new = evaluated(employees=20)
+    response = sales.get(QUEUE)
+    assert [lead.pk for lead in response.context["page"].object_list] == [
+        big.pk,
+        small_new.pk,
+        small_old.pk,
+    ]
+
+
+def test_queue_row_shows_company_country_segment_score_verdict_stage_and_owner(portrait, page_for):
+    sales = page_for(roles.SALES, username="taras")
+    evaluated(company_name="Acme", country="PL", employees=80, owner=sales.user)
+    content = sales.get(QUEUE).content.decode()
+    assert "Acme" in content
+    assert "<td>PL</td>" in content
+    assert "<td>Big companies</td>" in content
+    assert 'style="inline-size: 100%"' in content
+    assert '<span class="badge badge-interesting">Interesting</span>' in content
+    assert '<span class="stage stage-new">New</span>' in content
+    assert "<td>taras</td>" in content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"suggested_verdict": SuggestedVerdict.INTERESTING}, ["Big"]),
+        (
+            {"suggested_verdict": SuggestedVerdict.NOT_INTERESTING},
+            ["Qualified", "Sanctioned", "Small"],
+        ),
+        ({"stage": LeadStage.QUALIFIED}, ["Qualified"]),
+        ({"q": "sANCtion"}, ["Sanctioned"]),
+        ({"suggested_verdict": "bogus"}, ["Big", "Qualified", "Sanctioned", "Small"]),
+    ],
+)
+def test_queue_filters(portrait, page_for, query, expected):
+    sales = page_for(roles.SALES)
+    evaluated(company_name="Big", employees=80)
+    evaluated(company_name="Small", employees=10)
+    evaluated(company_name="Sanctioned", employees=80, country="RU")
+    evaluated(company_name="Qualified", employees=5, stage=LeadStage.QUALIFIED)
+    response = sales.get(QUEUE, query)
+    assert response.status_code == 200
+    names = sorted(lead.company_name for lead in response.context["page"].object_list)
+    assert names == expected
+
+
+def test_queue_filters_by_segment(portrait, page_for):
+    sales = page_for(roles.SALES)
+    evaluated(company_name="Big", employees=80)
+    evaluated(company_name="Small", employees=10)
+    segment = portrait.segments.get()
+    response = sales.get(QUEUE, {"segment": segment.pk})
+    assert [lead.company_name for lead in response.context["page"].object_list] == ["Big"]
+
+
+def test_queue_paginates_and_keeps_the_filters(portrait, page_for):
+    sales = page_for(roles.SALES)
+    for _ in range(30):
+        evaluated(employees=80)
+    response = sales.get(QUEUE, {"stage": "new"})
+    assert len(response.context["page"].object_list) == 25
+    assert b"stage=new&amp;page=2" in response.content
+    second = sales.get(QUEUE, {"stage": "new", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+# Session, user, its two permission sets, the count, the published segments (filter choices)
+# and the page of leads with segment and owner joined.
+QUEUE_QUERIES = 7
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_queue_query_count_does_not_grow_with_rows(
+    portrait, page_for, make_user, django_assert_max_num_queries, rows
+):
+    viewer = page_for(roles.SALES_MANAGERS)
+    owners = [make_user(roles.SALES) for _ in range(3)]
+    for index in range(rows):
+        LeadFactory(owner=owners[index % 3], employees=40 + index)
+    leads_evaluate(queryset=Lead.objects.all())
+    with django_assert_max_num_queries(QUEUE_QUERIES):
+        response = viewer.get(QUEUE)
+    assert len(response.context["page"].object_list) == min(rows, 25)
+
+
+def test_queue_is_forbidden_without_a_lead_permission(db, page_for):
+    assert page_for().get(QUEUE).status_code == 403
+
+
+# Lead page and decisions -----------------------------------------------------------------------
+
+
+def test_lead_page_explains_each_condition_with_its_actual_value(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80, country="UA")
+    content = sales.get(lead_url(lead)).content.decode()
+    assert "Segment: Big companies" in content
+    assert "Exclusion: Sanctioned" in content
+    assert "<code>all[0]</code> employees ≥ 50" in content
+    assert "<code>all[0]</code> country = RU" in content
+    assert content.count('<tr class="condition-yes">') == 1
+    assert content.count('<tr class="condition-no">') == 1
+    assert "<td>80</td>" in content
+    assert "<td>UA</td>" in content
+
+
+def test_sales_sees_the_decision_form_on_an_unassigned_lead(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.get(lead_url(lead))
+    assert response.context["form"] is not None
+    assert b'name="csrfmiddlewaretoken"' in response.content
+    assert decision_url(lead).encode() in response.content
+
+
+def test_sales_decides_interesting_through_the_form(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+
+    response = sales.post(
+        decision_url(lead), {"verdict": DecisionVerdict.INTERESTING, "reason": "Fits"}, follow=True
+    )
+
+    assert response.redirect_chain == [(lead_url(lead), 302)]
+    decision = Decision.objects.get()
+    assert (decision.lead_id, decision.verdict, decision.reason, decision.decided_by_id) == (
+        lead.pk,
+        DecisionVerdict.INTERESTING,
+        "Fits",
+        sales.user.pk,
+    )
+    lead.refresh_from_db()
+    assert (lead.stage, lead.owner_id) == (LeadStage.QUALIFIED, sales.user.pk)
+    content = response.content.decode()
+    assert f"Decision recorded: {lead.company_name} is Interesting." in content
+    assert '<span class="stage stage-qualified" id="lead-stage">Qualified</span>' in content
+
+
+def test_override_without_reason_code_shows_the_form_error_and_changes_nothing(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    assert lead.suggested_verdict == SuggestedVerdict.INTERESTING
+
+    response = sales.post(decision_url(lead), {"verdict": DecisionVerdict.NOT_INTERESTING})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "reason_code": [
+            "Rejecting a lead the portrait suggests as interesting needs a reason code."
+        ]
+    }
+    assert b"needs a reason code" in response.content
+    assert Decision.objects.count() == 0
+    lead.refresh_from_db()
+    assert (lead.stage, lead.owner_id) == (LeadStage.NEW, None)
+
+
+def test_override_with_reason_code_is_recorded_as_override(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    code = reason("no_budget")
+    response = sales.post(
+        decision_url(lead),
+        {"verdict": DecisionVerdict.NOT_INTERESTING, "reason_code": code.pk, "reason": "No money"},
+    )
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.is_override, decision.reason_code_id) == (True, code.pk)
+    history = page_for(roles.SALES_MANAGERS).get(lead_url(lead)).content.decode()
+    assert '<span class="badge badge-override">override</span>' in history
+
+
+def test_decision_without_a_verdict_is_a_form_error(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.post(decision_url(lead), {"verdict": "maybe"})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["verdict"]
+    assert Decision.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [roles.TECHNICAL, roles.ADMINS, roles.INTEGRATIONS])
+def test_roles_that_never_decide_see_no_form_and_a_post_is_403_changing_nothing(
+    portrait, page_for, role
+):
+    viewer = page_for(role)
+    lead = evaluated(employees=80)
+
+    if role != roles.INTEGRATIONS:
+        page = viewer.get(lead_url(lead))
+        assert page.status_code == 200
+        assert page.context["form"] is None
+        assert b"decision-form" not in page.content
+    response = viewer.post(decision_url(lead), {"verdict": DecisionVerdict.INTERESTING})
+
+    assert response.status_code == 403
+    assert Decision.objects.count() == 0
+    lead.refresh_from_db()
+    assert (lead.stage, lead.owner_id) == (LeadStage.NEW, None)
+
+
+def test_sales_cannot_decide_another_salespersons_lead(portrait, page_for, make_user):
+    sales = page_for(roles.SALES)
+    owner = make_user(roles.SALES)
+    lead = evaluated(employees=80, owner=owner)
+    response = sales.post(decision_url(lead), {"verdict": DecisionVerdict.INTERESTING})
+    assert response.status_code == 404
+    assert Decision.objects.count() == 0
+
+
+def test_decision_needs_post(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    assert sales.get(decision_url(lead)).status_code == 405
+
+
+def test_decision_post_without_csrf_token_is_refused(portrait, make_user):
+    user = make_user(roles.SALES)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    lead = evaluated(employees=80)
+    response = client.post(decision_url(lead), {"verdict": DecisionVerdict.INTERESTING})
+    assert response.status_code == 403
+    assert Decision.objects.count() == 0
+
+
+# Dashboard -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def decided(portrait, make_user):
+    """Two salespeople: anna overrode one of one, bohdan accepted one of one."""
+    anna = make_user(roles.SALES, username="anna")
+    bohdan = make_user(roles.SALES, username="bohdan")
+    lead_decide(
+        lead=evaluated(employees=80),
+        user=anna,
+        verdict=DecisionVerdict.NOT_INTERESTING,
+        reason_code=reason(),
+    )
+    lead_decide(lead=evaluated(employees=90), user=bohdan, verdict=DecisionVerdict.INTERESTING)
+    evaluated(employees=70)
+    return anna, bohdan
+
+
+def test_manager_dashboard_shows_everyones_figures(decided, page_for):
+    manager = page_for(roles.SALES_MANAGERS)
+    response = manager.get(DASHBOARD)
+    assert response.status_code == 200
+    rows = {row["user"].username: row for row in response.context["salespeople"]}
+    assert {"anna", "bohdan"} <= set(rows)
+    assert (rows["anna"]["overrides"], rows["anna"]["override_percent"]) == (1, 100)
+    assert rows["anna"]["over_threshold"] is True
+    assert (rows["bohdan"]["overrides"], rows["bohdan"]["over_threshold"]) == (0, False)
+    # Pool: bohdan's qualified lead and the undecided interesting one.
+    assert response.context["pool"].pool == 2
+    content = response.content.decode()
+    assert "<svg" in content and "<title>Override rate 100%, threshold 30%</title>" in content
+    assert '<th scope="row">Big companies</th>' in content
+
+
+def test_sales_dashboard_shows_only_own_figures(decided, page_for, client):
+    anna, _bohdan = decided
+    client.force_login(anna)
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert [row["user"].username for row in response.context["salespeople"]] == ["anna"]
+    assert b"bohdan" not in response.content
+    # anna owns no lead in the pool (her lead was rejected).
+    assert response.context["pool"].pool == 0
+
+
+@pytest.mark.parametrize("role", [roles.TECHNICAL, roles.INTEGRATIONS])
+def test_dashboard_is_forbidden_for_roles_without_figures(db, page_for, role):
+    assert page_for(role).get(DASHBOARD).status_code == 403
+
+
+def test_dashboard_counts_leads_per_segment_the_user_can_see(decided, page_for):
+    manager = page_for(roles.SALES_MANAGERS)
+    segments = manager.get(DASHBOARD).context["segments"]
+    assert [(row["segment"].name, row["leads"]) for row in segments] == [("Big companies", 3)]
+
+
+# Portrait --------------------------------------------------------------------------------------
+
+
+def test_portrait_page_shows_segments_criteria_and_acknowledge_button(portrait, page_for):
+    employee = page_for(roles.TECHNICAL)
+    content = employee.get(PORTRAIT).content.decode()
+    assert "Big companies" in content
+    assert "employees ≥ 50" in content
+    assert "country = RU" in content
+    assert "I have read it" in content
+
+
+def test_acknowledging_the_portrait_through_the_page(portrait, page_for):
+    employee = page_for(roles.SALES)
+    response = employee.post(reverse("qualification:portrait-acknowledge"), follow=True)
+    assert response.status_code == 200
+    acknowledgement = PortraitAcknowledgement.objects.get(document=portrait, user=employee.user)
+    assert acknowledgement.acknowledged_at is not None
+    assert response.context["is_acknowledged"] is True
+    assert b'id="acknowledged"' in response.content
+    assert b"I have read it" not in response.content
+
+
+def test_integration_account_reads_the_portrait_but_cannot_acknowledge(portrait, page_for):
+    account = page_for(roles.INTEGRATIONS)
+    page = account.get(PORTRAIT)
+    assert page.status_code == 200
+    assert b"I have read it" not in page.content
+    response = account.post(reverse("qualification:portrait-acknowledge"))
+    assert response.status_code == 403
+    assert not PortraitAcknowledgement.objects.filter(
+        user=account.user, acknowledged_at__isnull=False
+    ).exists()
+
+
+def test_portrait_page_without_a_published_portrait(db, page_for):
+    response = page_for(roles.SALES).get(PORTRAIT)
+    assert response.status_code == 200
+    assert b"No portrait is published yet." in response.content
+
+
+# Layout and languages -------------------------------------------------------------------------
+
+
+def test_layout_has_the_navigation_and_every_language(db, page_for):
+    content = page_for(roles.SALES_MANAGERS).get(QUEUE).content.decode()
+    for name in ("queue", "dashboard", "portrait"):
+        assert f'href="{reverse(f"qualification:{name}")}"' in content
+    assert f'href="{reverse("docs")}"' in content
+    for code, _name in settings.LANGUAGES:
+        assert f'<option value="{code}" lang="{code}"' in content
+    assert '<html lang="en" dir="ltr">' in content
+
+
+def test_hebrew_pages_are_right_to_left(db, page_for):
+    sales = page_for(roles.SALES)
+    response = sales.post(reverse("set_language"), {"language": "he", "next": QUEUE})
+    assert response.status_code == 302
+    content = sales.get(QUEUE).content.decode()
+    assert '<html lang="he" dir="rtl">' in content
