@@ -84,7 +84,7 @@ def generate_leads(count: int, *, seed: int = 7, start: int = 0) -> Iterator[dic
             "employees": employees,
             "annual_revenue": revenue,
             "channel": None if rng.random() < 0.04 else rng.choice(CHANNELS),
-            "email": f"info{index}@example.com",
+            "email": f"info@company{index}.example.com",
             "phone": None,
             "website": f"https://company{index}.example.com",
             "attributes": _attributes(rng),

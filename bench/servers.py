@@ -133,6 +133,7 @@ class CeleryWorker:
             ],
             cwd=PROJECT_ROOT,
             env=_environment(),
+            stdout=sys.stderr,  # the banner must not mix with the result table
         )
         self._wait_ready()
         return self
