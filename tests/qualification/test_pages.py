@@ -2,7 +2,9 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portrait import roles
@@ -473,3 +475,37 @@ def test_hebrew_pages_are_right_to_left(db, page_for):
     assert response.status_code == 302
     content = sales.get(QUEUE).content.decode()
     assert '<html lang="he" dir="rtl">' in content
+
+
+# Query counts of the pages that list rows --------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_dashboard_query_count_does_not_grow_with_salespeople_or_leads(
+    portrait, page_for, make_user
+):
+    manager = page_for(roles.SALES_MANAGERS)
+    make_user(roles.SALES)
+    evaluated(employees=80)
+    few = _queries(manager, DASHBOARD)
+    for _ in range(5):
+        lead_decide(
+            lead=evaluated(employees=80), user=make_user(roles.SALES), verdict="interesting"
+        )
+        evaluated(employees=10)
+    assert _queries(manager, DASHBOARD) == few
+
+
+def test_lead_page_query_count_does_not_grow_with_the_decision_history(portrait, page_for):
+    manager = page_for(roles.SALES_MANAGERS)
+    lead = evaluated(employees=80)
+    lead_decide(lead=lead, user=manager.user, verdict="interesting")
+    once = _queries(manager, lead_url(lead))
+    for verdict in ["not_interesting", "interesting", "not_interesting"]:
+        lead_decide(lead=lead, user=manager.user, verdict=verdict, reason_code=reason())
+    assert _queries(manager, lead_url(lead)) == once
