@@ -14,6 +14,9 @@ _KEYS = (
     ("email_domain", DuplicateReason.EMAIL, ""),
     ("name_key", DuplicateReason.NAME, "AND other.country = lead.country"),
 )
+# A key shared by more leads than this identifies no company (a hosting provider's
+# domain, say): flagging it would pair every lead with every other, quadratically.
+MAX_LEADS_SHARING_A_KEY = 10
 
 
 def duplicates_flag(*, lead_ids: list[int]) -> None:
@@ -41,9 +44,18 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
                 JOIN {lead_table} AS other
                   ON other.{column} = lead.{column} AND other.id <> lead.id {extra}
                 WHERE lead.id IN ({placeholders}) AND lead.{column} IS NOT NULL
+                  AND (SELECT COUNT(*) FROM (
+                         SELECT 1 FROM {lead_table} AS peer WHERE peer.{column} = lead.{column}
+                         LIMIT %s) AS sharing) <= %s
                 ON CONFLICT (lead_id, duplicate_of_id, reason) DO NOTHING
                 """,  # noqa: S608 - identifiers are ours, values are parameters
-                [reason.value, False, *lead_ids],
+                [
+                    reason.value,
+                    False,
+                    *lead_ids,
+                    MAX_LEADS_SHARING_A_KEY + 1,
+                    MAX_LEADS_SHARING_A_KEY,
+                ],
             )
 
 

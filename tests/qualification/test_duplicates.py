@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portrait import roles
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
-from qualification.services.duplicates import lead_merge
+from qualification.services.duplicates import MAX_LEADS_SHARING_A_KEY, lead_merge
 from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
 
@@ -40,6 +40,42 @@ def test_same_normalised_name_in_the_same_country_is_flagged(db):
     second = pushed("web", "a", company_name="ACME llc.", country="UA")
     pushed("web", "b", company_name="Acme Ltd", country="PL")
     assert pairs() == {(second.pk, first.pk, "name")}
+
+
+def test_a_domain_shared_by_many_leads_identifies_no_company(db):
+    sharing = MAX_LEADS_SHARING_A_KEY + 1
+    leads_bulk_upsert(
+        source="erp",
+        items=[
+            {
+                "external_id": str(index),
+                "company_name": f"Tenant {index}",
+                "email": f"office{index}@hosting.example",
+            }
+            for index in range(sharing)
+        ],
+    )
+    assert pairs() == set()
+
+
+def test_a_domain_shared_by_a_few_leads_flags_every_pair(db):
+    leads_bulk_upsert(
+        source="erp",
+        items=[
+            {
+                "external_id": str(index),
+                "company_name": f"Branch {index}",
+                "email": f"office{index}@group.example",
+            }
+            for index in range(3)
+        ],
+    )
+    ids = sorted(Lead.objects.values_list("id", flat=True))
+    assert pairs() == {
+        (ids[1], ids[0], "email"),
+        (ids[2], ids[0], "email"),
+        (ids[2], ids[1], "email"),
+    }
 
 
 def test_replaying_flags_nothing_twice(db):
