@@ -14,13 +14,16 @@ Definitions (documented for the managers who read the figures):
   portrait suggested as interesting / their current decisions on such leads.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from portrait import roles
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
@@ -178,4 +181,63 @@ def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
         Decision.objects.filter(lead=lead)
         .select_related("decided_by", "reason_code")
         .order_by("-decided_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class SalespersonFigures:
+    user: Any
+    decisions: int
+    decisions_on_interesting: int
+    overrides: int
+    override_rate: Decimal
+    over_threshold: bool
+
+    @property
+    def id(self) -> int:
+        return self.user.pk
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username()
+
+
+@dataclass(frozen=True)
+class FunnelFigures:
+    """What the dashboard and ``/api/v1/funnel/figures/`` show a user."""
+
+    sees_all: bool
+    pool: PoolFigures
+    override_rate_threshold: Decimal
+    plans: list[PlanCoverage]
+    salespeople: list[SalespersonFigures]
+
+
+def funnel_figures(*, user, today: datetime.date | None = None) -> FunnelFigures:
+    """Managers and admins see everyone; a salesperson their own pool, plans and row."""
+    sees_all = user.has_perm("qualification.view_funnel_figures")
+    threshold = Decimal(str(settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]))
+    rate = conversion_rate()
+    own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
+    today = today or timezone.localdate()
+    plans = sales_plans_for_user(user).filter(period_start__lte=today, period_end__gte=today)
+    salespeople = []
+    for row in salesperson_figures(user=None if sees_all else user):
+        rate_of_row = override_rate(row)
+        salespeople.append(
+            SalespersonFigures(
+                user=row,
+                decisions=row.decisions,
+                decisions_on_interesting=row.decisions_on_interesting,
+                overrides=row.overrides,
+                override_rate=rate_of_row,
+                over_threshold=rate_of_row > threshold,
+            )
+        )
+    return FunnelFigures(
+        sees_all=sees_all,
+        pool=pool_figures(plan=own_scope, rate=rate),
+        override_rate_threshold=threshold,
+        plans=[plan_coverage(plan=plan, rate=rate) for plan in plans],
+        salespeople=salespeople,
     )

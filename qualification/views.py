@@ -6,14 +6,12 @@ selectors, writes from the decision and acknowledgement services.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +21,7 @@ from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors
 from qualification.forms import DecisionForm, LeadFilterForm
-from qualification.models import Lead, SalesPlan
+from qualification.models import Lead
 from qualification.services.decisions import lead_can_decide, lead_decide
 from qualification.services.evaluation import lead_explain
 
@@ -209,39 +207,31 @@ def dashboard(request):
     sees_all = user.has_perm(VIEW_FIGURES)
     if not sees_all and not user.has_perm(QUALIFY):
         raise PermissionDenied(_("You may not see the funnel's figures."))
-    threshold = Decimal(str(settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]))
-    rate = funnel_selectors.conversion_rate()
-    own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
-    pool = funnel_selectors.pool_figures(plan=own_scope, rate=rate)
-    today = timezone.localdate()
+    figures = funnel_selectors.funnel_figures(user=user)
+    pool, threshold = figures.pool, figures.override_rate_threshold
     plans = []
-    for plan in funnel_selectors.sales_plans_for_user(user).filter(
-        period_start__lte=today, period_end__gte=today
-    ):
-        coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
-        scale = max(coverage.figures.expected_contracts, plan.target_contracts, 1)
+    for coverage in figures.plans:
+        scale = max(coverage.figures.expected_contracts, coverage.plan.target_contracts, 1)
         plans.append(
             {
                 "coverage": coverage,
                 "percent": int(coverage.contracts_coverage * 100),
                 "expected_width": _percent(coverage.figures.expected_contracts, scale),
-                "target_width": _percent(plan.target_contracts, scale),
+                "target_width": _percent(coverage.plan.target_contracts, scale),
             }
         )
-    salespeople = []
-    for row in funnel_selectors.salesperson_figures(user=None if sees_all else user):
-        override_rate = funnel_selectors.override_rate(row)
-        salespeople.append(
-            {
-                "user": row,
-                "decisions": row.decisions,
-                "decisions_on_interesting": row.decisions_on_interesting,
-                "overrides": row.overrides,
-                "override_rate": override_rate,
-                "override_percent": int(override_rate * 100),
-                "over_threshold": override_rate > threshold,
-            }
-        )
+    salespeople = [
+        {
+            "user": row.user,
+            "decisions": row.decisions,
+            "decisions_on_interesting": row.decisions_on_interesting,
+            "overrides": row.overrides,
+            "override_rate": row.override_rate,
+            "override_percent": int(row.override_rate * 100),
+            "over_threshold": row.over_threshold,
+        }
+        for row in figures.salespeople
+    ]
     published = portrait_get_published()
     segments = []
     if published is not None:

@@ -4,11 +4,8 @@ Views stay thin: visibility comes from the selectors (``Lead.objects.for_user``,
 ``sales_plans_for_user``, ``alerts_for_user``), writes go through the services.
 """
 
-from decimal import Decimal
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -162,36 +159,8 @@ class FunnelFiguresView(APIView):
 
     @extend_schema(responses=serializers.FunnelFiguresSerializer)
     def get(self, request):
-        user = request.user
-        sees_all = user.has_perm(VIEW_FIGURES)
-        threshold = settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]
-        rate = funnel_selectors.conversion_rate()
-        own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
-        today = timezone.localdate()
-        plans = funnel_selectors.sales_plans_for_user(user).filter(
-            period_start__lte=today, period_end__gte=today
-        )
-        rows = []
-        for row in funnel_selectors.salesperson_figures(user=None if sees_all else user):
-            override_rate = funnel_selectors.override_rate(row)
-            rows.append(
-                {
-                    "id": row.pk,
-                    "username": row.get_username(),
-                    "decisions": row.decisions,
-                    "decisions_on_interesting": row.decisions_on_interesting,
-                    "overrides": row.overrides,
-                    "override_rate": override_rate,
-                    "over_threshold": override_rate > Decimal(str(threshold)),
-                }
-            )
-        body = {
-            "pool": funnel_selectors.pool_figures(plan=own_scope, rate=rate),
-            "override_rate_threshold": threshold,
-            "plans": [funnel_selectors.plan_coverage(plan=plan, rate=rate) for plan in plans],
-            "salespeople": rows,
-        }
-        return Response(serializers.FunnelFiguresSerializer(body).data)
+        figures = funnel_selectors.funnel_figures(user=request.user)
+        return Response(serializers.FunnelFiguresSerializer(figures).data)
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
