@@ -1,30 +1,42 @@
-"""Helpers the scenarios share: the published benchmark portrait and its rules."""
+"""Helpers the scenarios share: the benchmark portrait and its rules."""
 
 from __future__ import annotations
 
 import copy
-import time
 
 from bench.environment import make_user
 from bench.portrait import PORTRAIT
 
 
-def publish_benchmark_portrait(*, wait_seconds: float = 60):
-    """Create and publish a new version of the benchmark portrait; wait for its own run."""
-    from portrait.services import portrait_create, portrait_publish
-    from qualification.models import EvaluationRun
+def create_benchmark_portrait():
+    """A new draft version of the benchmark portrait (its segments and exclusions have ids)."""
+    from portrait.services import portrait_create
 
     admin = make_user("bench-admin", "admins")
-    portrait = portrait_create(user=admin, data=copy.deepcopy(PORTRAIT))
-    portrait_publish(portrait=portrait, user=admin)
-    deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        runs = EvaluationRun.objects.filter(portrait=portrait)
-        if runs.exists() and not runs.filter(status__in=["pending", "running"]).exists():
-            break
-        if not runs.exists() and time.monotonic() > deadline - wait_seconds + 3:
-            break  # publishing started no run of its own
-        time.sleep(0.1)
+    return portrait_create(user=admin, data=copy.deepcopy(PORTRAIT))
+
+
+def publish(portrait) -> None:
+    """Publish ``portrait``; whatever re-evaluation it starts goes to the Celery broker."""
+    from portrait.services import portrait_publish
+
+    portrait_publish(portrait=portrait, user=make_user("bench-admin", "admins"))
+
+
+def publish_benchmark_portrait():
+    """Create and publish the benchmark portrait, its re-evaluation run in-process at once.
+
+    For scenarios that measure something else: no task is left waiting in the broker.
+    """
+    from config.celery import app
+
+    portrait = create_benchmark_portrait()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        publish(portrait)
+    finally:
+        app.conf.task_always_eager = eager
     return portrait
 
 
