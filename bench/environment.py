@@ -132,7 +132,7 @@ def copy_leads(rows: Iterable[tuple]) -> int:
 
 def load_leads(count: int, *, seed: int, batch: int = 50_000, log=print) -> float:
     """Generate and ``COPY`` ``count`` leads (set-up, not measured); return seconds taken."""
-    from bench.data import generate_leads
+    from qualification.demo_data import generate_leads
 
     started = time.perf_counter()
     for start in range(0, count, batch):

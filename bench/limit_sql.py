@@ -1,6 +1,6 @@
 """The physical limit of scenario 1: the benchmark portrait written by hand in SQL.
 
-Each predicate of ``bench/portrait.py`` is written here directly as SQL text,
+Each predicate of ``portrait/demo.py`` is written here directly as SQL text,
 independently of the product's ``compile_q``, with the same semantics (a
 missing, null or wrongly typed value makes a condition false; ``not`` is plain
 negation). The ids of the portrait's segments and exclusions are parameters.
@@ -32,7 +32,7 @@ def _attribute_in(key: str, *items: str) -> str:
 
 CERTIFIED = "COALESCE(attributes->'certified' = 'true'::jsonb, false)"
 
-# Top-level clauses of each segment, in the order of bench/portrait.py (the fit
+# Top-level clauses of each segment, in the order of portrait/demo.py (the fit
 # score counts them); a segment matches when all its clauses hold.
 SEGMENT_CLAUSES: list[list[str]] = [
     [
@@ -161,7 +161,7 @@ def update_once(table: str, *, segment_order: list[int]) -> str:
 
 
 def parameters(*, portrait_id: int, segment_ids: list[int], exclusion_ids: list[int]) -> dict:
-    """Statement parameters: ids in the order of ``bench/portrait.py``."""
+    """Statement parameters: ids in the order of ``portrait/demo.py``."""
     values: dict = {"portrait": portrait_id}
     values.update({f"segment_{index}": value for index, value in enumerate(segment_ids)})
     values.update({f"exclusion_{index}": value for index, value in enumerate(exclusion_ids)})

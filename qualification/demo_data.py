@@ -98,6 +98,7 @@ def changed(lead: dict, *, seed: int = 7) -> dict:
     result = dict(lead, attributes=dict(lead["attributes"]))
     result["employees"] = rng.randint(1, 5000)
     result["attributes"]["tier"] = rng.choice(TIERS)
+    result["attributes"]["revision"] = 2  # changed even where the draws repeat the old values
     result["updated_at"] = lead["updated_at"] + timedelta(days=1)
     return result
 

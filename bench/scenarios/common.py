@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from bench.environment import make_user
-from bench.portrait import PORTRAIT
+from portrait.demo import PORTRAIT
 
 
 def create_benchmark_portrait():

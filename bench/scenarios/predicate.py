@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
-from bench import data
 from bench.context import Context
-from bench.portrait import EXCLUSIONS, SEGMENTS
 from bench.report import Row
+from portrait.demo import EXCLUSIONS, SEGMENTS
+from qualification import demo_data as data
 
 
 def _values(lead: dict) -> dict:

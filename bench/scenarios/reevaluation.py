@@ -97,7 +97,7 @@ def _naive(portrait, sample: int) -> tuple[float, dict[int, tuple]]:
 def _limit(portrait) -> tuple[float, str, dict[str, float]]:
     from qualification.models import Lead
 
-    segments = list(portrait.segments.order_by("id"))  # bench/portrait.py order
+    segments = list(portrait.segments.order_by("id"))  # portrait/demo.py order
     order = sorted(range(len(segments)), key=lambda i: (segments[i].priority, segments[i].id))
     parameters = limit_sql.parameters(
         portrait_id=portrait.id,

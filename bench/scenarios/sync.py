@@ -12,12 +12,13 @@ import http.client
 import json
 import time
 
-from bench import data, environment
+from bench import environment
 from bench.context import Context
 from bench.load import request_json
 from bench.report import Row
 from bench.scenarios.common import publish_benchmark_portrait
 from bench.servers import Gunicorn
+from qualification import demo_data as data
 
 BATCH = 1000
 SOURCE = "erp"

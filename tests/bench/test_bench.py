@@ -3,7 +3,9 @@
 import json
 from datetime import timedelta
 
-from bench import data, portrait, report
+from bench import report
+from portrait import demo as portrait
+from qualification import demo_data as data
 
 
 def test_generate_leads_gives_the_same_leads_for_the_same_seed():
