@@ -4,7 +4,6 @@ Views stay thin: visibility comes from the selectors (``Lead.objects.for_user``,
 ``sales_plans_for_user``, ``alerts_for_user``), writes go through the services.
 """
 
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
