@@ -117,7 +117,8 @@ class CeleryWorker:
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                # A module wrapping the app with a monkeypatch measures a proposed fix.
+                os.environ.get("BENCH_CELERY_APP", "config"),
                 "worker",
                 "--queues",
                 queue,
