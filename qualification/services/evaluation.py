@@ -233,8 +233,10 @@ def evaluation_chunk_evaluate(*, chunk_id: int) -> int:
     from qualification.tasks import evaluation_run_finish_task
 
     with transaction.atomic():
+        # Lock the chunk only: locking the joined run and portrait rows too would
+        # make the chunks of one run wait for each other instead of running at once.
         chunk = (
-            EvaluationChunk.objects.select_for_update()
+            EvaluationChunk.objects.select_for_update(of=("self",))
             .select_related("run__portrait")
             .get(pk=chunk_id)
         )
