@@ -166,15 +166,21 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
 def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
     """Plan the re-evaluation of every lead against ``portrait``: a run and its id chunks.
 
-    Older unfinished runs are superseded. The run task is enqueued on commit.
+    Older unfinished runs are superseded; an unfinished run of this portrait is
+    returned as it is, so a repeated start does not evaluate every lead twice.
+    The run task is enqueued on commit.
     """
     from qualification.tasks import evaluation_run_task
 
     chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
     with transaction.atomic():
-        EvaluationRun.objects.filter(status__in=_ACTIVE_RUN_STATUSES).exclude(
-            portrait=portrait
-        ).update(status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now())
+        active = EvaluationRun.objects.select_for_update().filter(status__in=_ACTIVE_RUN_STATUSES)
+        active.exclude(portrait=portrait).update(
+            status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
+        )
+        running = active.filter(portrait=portrait).order_by("id").first()
+        if running is not None:
+            return running
         bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
         run = EvaluationRun(portrait=portrait)
         run.full_clean()

@@ -340,6 +340,16 @@ def test_planning_a_run_supersedes_unfinished_older_runs(portrait, small_chunks)
     assert old_run.status == EvaluationRunStatus.SUPERSEDED
 
 
+def test_planning_again_returns_the_unfinished_run_of_the_same_portrait(portrait, small_chunks):
+    make_lead()
+    first = evaluation.evaluation_run_plan(portrait=portrait)
+
+    second = evaluation.evaluation_run_plan(portrait=portrait)
+
+    assert second.pk == first.pk
+    assert EvaluationRun.objects.filter(portrait=portrait).count() == 1
+
+
 def test_a_run_over_no_leads_is_done_at_once(portrait, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run = evaluation.evaluation_run_start(portrait=portrait)
