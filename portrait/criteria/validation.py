@@ -3,7 +3,6 @@
 Every error names the offending path (``all[2].any[0].op``; the root is ``""``).
 """
 
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +87,8 @@ def _check_scalar(value: Any, path: str) -> str:
     kind = _scalar_kind(value)
     if kind is None:
         raise CriteriaError(path, gettext("The value must be a number, a string or a boolean."))
-    if kind == NUMBER and (not math.isfinite(value) or abs(value) > MAX_ABSOLUTE_NUMBER):
+    # One comparison rejects NaN, infinities and integers too large for a float.
+    if kind == NUMBER and not -MAX_ABSOLUTE_NUMBER <= value <= MAX_ABSOLUTE_NUMBER:
         raise CriteriaError(
             path,
             gettext("The number must be finite and at most %(limit)s in absolute value.")
@@ -104,7 +104,9 @@ def _check_list(value: Any, path: str, *, exact_length: int | None = None) -> st
         raise CriteriaError(path, gettext("The value must be a non-empty list."))
     if exact_length is not None and len(value) != exact_length:
         raise CriteriaError(
-            path, gettext("The value must be a list of exactly %(count)d items.") % {"count": 2}
+            path,
+            gettext("The value must be a list of exactly %(count)d items.")
+            % {"count": exact_length},
         )
     if len(value) > MAX_LIST_ITEMS:
         raise CriteriaError(
