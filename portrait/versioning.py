@@ -139,10 +139,12 @@ def document_insert(*, document: VersionedDocument, user) -> VersionedDocument:
     document.status = DocumentStatus.DRAFT
     if user is not None and getattr(user, "pk", None):
         document.created_by = user
+    # The version is left to the unique constraint: validating it here would turn a
+    # lost race into a validation error instead of a retry with the next number.
+    document.full_clean(exclude=["version"])
     for attempt in range(_VERSION_ATTEMPTS):
         latest = model.objects.aggregate(latest=Max("version"))["latest"] or 0
         document.version = latest + 1
-        document.full_clean()
         try:
             with transaction.atomic():
                 document.save(force_insert=True)

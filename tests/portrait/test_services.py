@@ -132,6 +132,23 @@ def test_update_with_a_stale_etag_changes_nothing(admin_user):
     assert Portrait.objects.get(pk=portrait.pk).name == "First"
 
 
+def test_a_version_number_taken_meanwhile_is_retried_with_the_next(admin_user, monkeypatch):
+    PortraitFactory()
+    real_aggregate = type(Portrait.objects).aggregate
+    reads = []
+
+    def stale_first_read(manager, *args, **kwargs):
+        reads.append(1)
+        # The first read misses the version another transaction has just committed.
+        return {"latest": 0} if len(reads) == 1 else real_aggregate(manager, *args, **kwargs)
+
+    monkeypatch.setattr(type(Portrait.objects), "aggregate", stale_first_read)
+    portrait = portrait_create(user=admin_user, data=_payload())
+
+    assert portrait.version == 2
+    assert len(reads) == 2
+
+
 @pytest.mark.parametrize("status", [DocumentStatus.PUBLISHED, DocumentStatus.ARCHIVED])
 def test_published_and_archived_versions_are_immutable(admin_user, status):
     portrait = portrait_create(user=admin_user, data=_payload())
