@@ -48,7 +48,8 @@ def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
 def conversion_rate() -> Decimal:
     """Contracted / decided interesting over history, or the configured default."""
     figures = Lead.objects.aggregate(
-        contracted=Count("id", filter=Q(stage=LeadStage.CONTRACTED)),
+        # Distinct: the other count joins the decisions, one row per decision of a lead.
+        contracted=Count("id", filter=Q(stage=LeadStage.CONTRACTED), distinct=True),
         decided_interesting=Count(
             "id",
             filter=Q(stage=LeadStage.CONTRACTED)

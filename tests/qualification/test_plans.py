@@ -81,6 +81,18 @@ def test_conversion_is_contracted_over_decided_interesting(segment, make_user):
     assert funnel_selectors.conversion_rate() == Decimal("0.2500")
 
 
+def test_a_contracted_lead_with_several_decisions_counts_once(segment, make_user):
+    seller = make_user(roles.SALES)
+    contracted, qualified = make_lead(suggested_verdict=INTERESTING), make_lead()
+    for _ in range(3):
+        lead_decide(lead=contracted, user=seller, verdict="interesting")
+    lead_decide(lead=qualified, user=seller, verdict="interesting")
+    Lead.objects.filter(pk=contracted.pk).update(stage=LeadStage.CONTRACTED)
+
+    assert contracted.decisions.count() == 3
+    assert funnel_selectors.conversion_rate() == Decimal("0.5000")
+
+
 def test_pool_figures_yield_expected_contracts_and_revenue(segment, settings):
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "DEFAULT_CONVERSION_RATE": 0.1}
     for _ in range(25):
