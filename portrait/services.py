@@ -48,11 +48,14 @@ def _build_children(
     return children
 
 
+_CHILDREN = (
+    ("segments", Segment, _SEGMENT_FIELDS),
+    ("exclusions", Exclusion, _EXCLUSION_FIELDS),
+)
+
+
 def _replace_children(*, portrait: Portrait, data: Mapping[str, Any]) -> None:
-    for relation, model, fields in (
-        ("segments", Segment, _SEGMENT_FIELDS),
-        ("exclusions", Exclusion, _EXCLUSION_FIELDS),
-    ):
+    for relation, model, fields in _CHILDREN:
         if relation not in data:
             continue
         children = _build_children(
@@ -108,21 +111,22 @@ def portrait_publish(*, portrait: Portrait, user) -> Portrait:
     Once committed, ``portrait_published`` tells the funnel to re-evaluate its leads.
     """
     with transaction.atomic():
-        # The rules may have grown stricter since the draft was written.
-        _build_children(
-            model=Segment,
-            portrait=portrait,
-            items=portrait.segments.values(*_SEGMENT_FIELDS),
-            fields=_SEGMENT_FIELDS,
-            relation="segments",
-        )
-        _build_children(
-            model=Exclusion,
-            portrait=portrait,
-            items=portrait.exclusions.values(*_EXCLUSION_FIELDS),
-            fields=_EXCLUSION_FIELDS,
-            relation="exclusions",
-        )
+        # The rules may have grown stricter since the draft was written; report every
+        # invalid segment and exclusion at once.
+        errors: dict[str, list[str]] = {}
+        for relation, model, fields in _CHILDREN:
+            try:
+                _build_children(
+                    model=model,
+                    portrait=portrait,
+                    items=getattr(portrait, relation).values(*fields),
+                    fields=fields,
+                    relation=relation,
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
         published = document_publish(document=portrait, user=user)
         transaction.on_commit(lambda: portrait_published.send(sender=Portrait, portrait=published))
     return published

@@ -180,6 +180,19 @@ def test_publish_archives_the_previous_version(admin_user):
     assert portrait_get_published() == second
 
 
+def test_publish_reports_every_invalid_segment_and_exclusion_and_publishes_nothing(admin_user):
+    portrait = portrait_create(user=admin_user, data=_payload())
+    bogus = {"field": "employees", "op": "bogus", "value": 1}
+    Segment.objects.filter(portrait=portrait, name="Large").update(criteria=bogus)
+    Exclusion.objects.filter(portrait=portrait).update(criteria=bogus)
+
+    with pytest.raises(ValidationError) as raised:
+        portrait_publish(portrait=portrait, user=admin_user)
+
+    assert set(raised.value.message_dict) == {"segments[0].criteria", "exclusions[0].criteria"}
+    assert Portrait.objects.get(pk=portrait.pk).status == DocumentStatus.DRAFT
+
+
 def test_publishing_a_non_draft_is_refused(admin_user):
     portrait = PortraitFactory()
     portrait_publish(portrait=portrait, user=admin_user)
