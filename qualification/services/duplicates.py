@@ -137,7 +137,9 @@ def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> None
         Decision.objects.filter(lead=duplicate, is_current=True).update(is_current=False)
 
 
-_HANDLED = {LeadIdentity, DuplicateCandidate, LeadMerge}
+# Moved or dropped by ``lead_merge`` itself; every other relation (``LeadMerge``
+# records of earlier merges included) is re-pointed to the survivor.
+_HANDLED = {LeadIdentity, DuplicateCandidate}
 
 
 def _repoint_relations(*, survivor: Lead, duplicate: Lead) -> None:

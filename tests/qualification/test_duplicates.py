@@ -148,6 +148,21 @@ def test_later_push_of_the_merged_identity_updates_the_survivor(make_user):
     assert Lead.objects.get().employees == 77
 
 
+def test_chained_merges_keep_every_merge_record(make_user):
+    salesperson = make_user(roles.SALES)
+    first = pushed("erp", "1", company_name="Acme")
+    second = pushed("web", "a", company_name="Acme")
+    third = pushed("crm", "x", company_name="Acme")
+
+    lead_merge(survivor=second, duplicate=first, user=salesperson)
+    lead_merge(survivor=third, duplicate=second, user=salesperson)
+
+    assert sorted(LeadMerge.objects.values_list("survivor_id", "merged_lead_id")) == [
+        (third.pk, first.pk),
+        (third.pk, second.pk),
+    ]
+
+
 def test_merging_a_lead_into_itself_is_refused(make_user):
     lead = LeadFactory()
     with pytest.raises(Exception, match="cannot be merged into itself"):
