@@ -110,18 +110,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def roles_sync(apps, app_label: str) -> None:
-    """Create the role groups and grant them ``app_label``'s permissions (idempotent).
+    """Create ``app_label``'s permissions, then the role groups with them (idempotent).
 
-    Each app's data migration calls this for its own label, once its models exist.
+    Each app's data migration calls this for its own label, once its models exist:
+    Django creates permissions only after the whole migrate, too late for the groups.
     """
     from django.contrib.auth.management import create_permissions
 
-    for app_config in apps.get_app_configs():
-        # Migration state apps have no models module; create_permissions needs one.
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = models_module
+    app_config = apps.get_app_config(app_label)
+    # Migration state apps have no models module; create_permissions needs one.
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    app_config.models_module = models_module
+    _roles_grant(apps, app_label)
+
+
+def _roles_grant(apps, app_label: str) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
@@ -138,12 +143,16 @@ def roles_sync(apps, app_label: str) -> None:
         group.permissions.add(*permissions)
 
 
+_ROLE_APP_LABELS = {name.split(".", 1)[0] for names in ROLE_PERMISSIONS.values() for name in names}
+
+
 def roles_sync_after_migrate(sender, apps=None, **kwargs) -> None:
-    """Restore the role groups after ``migrate`` or ``flush`` (which empties them)."""
+    """Restore the role groups after ``migrate`` or ``flush`` (which empties them).
+
+    Django's own post_migrate receiver (auth comes first) has created the
+    sender's permissions by now; only the grants are left to do.
+    """
     from django.apps import apps as global_apps
 
-    apps = apps or global_apps
-    if sender.label in {
-        name.split(".", 1)[0] for names in ROLE_PERMISSIONS.values() for name in names
-    }:
-        roles_sync(apps, sender.label)
+    if sender.label in _ROLE_APP_LABELS:
+        _roles_grant(apps or global_apps, sender.label)

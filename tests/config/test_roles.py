@@ -28,3 +28,16 @@ def test_role_holds_its_permission(role, permission):
 )
 def test_only_admins_may_publish_portraits(role):
     assert not Group.objects.get(name=role).permissions.filter(codename="publish_portrait").exists()
+
+
+def test_a_flush_leaves_every_role_with_its_permissions(transactional_db):
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert (
+        Group.objects.get(name=roles.ADMINS)
+        .permissions.filter(codename="publish_portrait")
+        .exists()
+    )
+    assert Group.objects.get(name=roles.SALES).permissions.filter(codename="qualify_lead").exists()
