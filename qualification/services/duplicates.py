@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from qualification.choices import DuplicateReason
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
+from qualification.services.evaluation import leads_evaluate
 
 # Key column → reason; the name key only counts within one country.
 _KEYS = (
@@ -64,10 +65,13 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
 
     The survivor keeps every ``(source, external_id)`` identity of both, so a later push
     under the duplicate's identity updates the survivor. Every row that points at the
-    duplicate (decisions, contracts, any future relation) is re-pointed, found through
-    ``Lead._meta.related_objects``; empty fields of the survivor are filled from the
-    duplicate; a ``LeadMerge`` keeps what the duplicate held. Rows are locked in
-    primary-key order so two merges cannot deadlock.
+    duplicate (decisions, contracts, earlier merge records, any future relation) is
+    re-pointed, found through ``Lead._meta.related_objects``; empty fields of the survivor
+    are filled from the duplicate; a ``LeadMerge`` keeps what the duplicate held. When
+    only the duplicate was decided, its decision becomes the survivor's and so does its
+    stage. The survivor is then re-evaluated and its possible duplicates flagged, since
+    the fields it took may change both. Rows are locked in primary-key order so two
+    merges cannot deadlock.
     """
     if survivor.pk == duplicate.pk:
         raise ValidationError({"duplicate": [_("A lead cannot be merged into itself.")]})
@@ -96,7 +100,7 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         DuplicateCandidate.objects.filter(
             models.Q(lead=duplicate) | models.Q(duplicate_of=duplicate)
         ).delete()
-        _current_decision_keep_survivors(survivor=survivor, duplicate=duplicate)
+        adopts_decision = _current_decision_keep_survivors(survivor=survivor, duplicate=duplicate)
         try:
             with transaction.atomic():
                 _repoint_relations(survivor=survivor, duplicate=duplicate)
@@ -115,6 +119,8 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
             ):
                 setattr(survivor, field, getattr(duplicate, field))
         survivor.attributes = {**(duplicate.attributes or {}), **(survivor.attributes or {})}
+        if adopts_decision:
+            survivor.stage = duplicate.stage
         survivor.full_clean(validate_unique=False, validate_constraints=False)
         survivor.save()
         merge = LeadMerge(
@@ -126,15 +132,24 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         merge.full_clean()
         merge.save()
         duplicate.delete()
+        leads_evaluate(queryset=Lead.objects.filter(pk=survivor.pk))
+        duplicates_flag(lead_ids=[survivor.pk])
+    survivor.refresh_from_db()
     return survivor
 
 
-def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> None:
-    """Both decided: the survivor's decision stays current, the duplicate's becomes history."""
+def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> bool:
+    """Both decided: the survivor's decision stays current, the duplicate's becomes history.
+
+    Return whether the duplicate's current decision becomes the survivor's (only the
+    duplicate was decided).
+    """
     from qualification.models import Decision
 
     if Decision.objects.filter(lead=survivor, is_current=True).exists():
         Decision.objects.filter(lead=duplicate, is_current=True).update(is_current=False)
+        return False
+    return Decision.objects.filter(lead=duplicate, is_current=True).exists()
 
 
 # Moved or dropped by ``lead_merge`` itself; every other relation (``LeadMerge``

@@ -5,9 +5,11 @@ from django.urls import reverse
 
 from portrait import roles
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
+from qualification.services.decisions import lead_decide
 from qualification.services.duplicates import MAX_LEADS_SHARING_A_KEY, lead_merge
 from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
+from tests.qualification.funnel_factories import published_portrait
 
 
 def pushed(source: str, external_id: str, **fields) -> Lead:
@@ -161,6 +163,60 @@ def test_chained_merges_keep_every_merge_record(make_user):
         (third.pk, first.pk),
         (third.pk, second.pk),
     ]
+
+
+def test_merge_re_evaluates_the_survivor_with_the_fields_it_took(make_user):
+    portrait = published_portrait(
+        segments=[("Large", {"field": "employees", "op": "gte", "value": 250}, 1)]
+    )
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("web", "a", company_name="Acme", employees=300)
+    assert survivor.suggested_verdict == "needs_review"
+
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+
+    survivor.refresh_from_db()
+    assert (survivor.employees, survivor.suggested_verdict, survivor.segment) == (
+        300,
+        "interesting",
+        portrait.segments.get(),
+    )
+
+
+def test_merge_adopts_the_stage_of_the_duplicates_decision_when_only_it_was_decided(make_user):
+    salesperson = make_user(roles.SALES)
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("web", "a", company_name="Acme")
+    lead_decide(lead=duplicate, user=salesperson, verdict="interesting")
+
+    returned = lead_merge(survivor=survivor, duplicate=duplicate, user=salesperson)
+
+    survivor.refresh_from_db()
+    assert (returned.stage, survivor.stage) == ("qualified", "qualified")
+    assert list(survivor.decisions.values_list("verdict", "is_current")) == [("interesting", True)]
+
+
+def test_merge_keeps_the_survivors_stage_when_both_were_decided(make_user):
+    salesperson = make_user(roles.SALES)
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("web", "a", company_name="Acme")
+    lead_decide(lead=survivor, user=salesperson, verdict="interesting")
+    lead_decide(lead=duplicate, user=salesperson, verdict="not_interesting")
+
+    lead_merge(survivor=survivor, duplicate=duplicate, user=salesperson)
+
+    survivor.refresh_from_db()
+    assert survivor.stage == "qualified"
+
+
+def test_merge_flags_the_duplicates_the_survivor_has_through_the_fields_it_took(make_user):
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
+    other = pushed("crm", "x", company_name="Acme Holding", website="https://acme.example/")
+
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+
+    assert pairs() == {(other.pk, survivor.pk, "website")}
 
 
 def test_merging_a_lead_into_itself_is_refused(make_user):
