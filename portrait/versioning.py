@@ -248,12 +248,11 @@ def document_copy_as_draft(*, document: VersionedDocument, user) -> VersionedDoc
     This is how a published (immutable) version changes: edit the copy, publish it.
     """
     model = type(document)
-    skipped = {"id", "version", "status", "based_on", "created_by", "published_by"}
-    skipped |= {"created_at", "updated_at", "published_at", "archived_at"}
+    # The versioning fields are not editable: only the content is copied.
     values = {
         field.attname: getattr(document, field.attname)
         for field in model._meta.concrete_fields
-        if field.name not in skipped and not field.primary_key
+        if field.editable and not field.primary_key
     }
     with transaction.atomic():
         copy = model(**values, based_on=document)
