@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 NUMBER = "number"
 STRING = "string"
 BOOLEAN = "boolean"
-VALUE_KINDS = (NUMBER, STRING, BOOLEAN)
 
 #: The lead columns a rule may test, with the type of their values.
 FIELD_TYPES: dict[str, str] = {
@@ -92,8 +91,3 @@ MAX_CONDITIONS = 200
 MAX_LIST_ITEMS = 1000
 # Beyond this a number loses meaning as a lead figure and overflows SQLite's integers.
 MAX_ABSOLUTE_NUMBER = 10**18
-
-
-def field_type(field: str) -> str | None:
-    """The value type of a lead column, ``None`` for an attribute (any JSON type)."""
-    return FIELD_TYPES.get(field)
