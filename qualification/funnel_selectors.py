@@ -16,7 +16,7 @@ Definitions (documented for the managers who read the figures):
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -133,13 +133,56 @@ def alerts_for_user(user) -> QuerySet[Alert]:
     return queryset.filter(salesperson=user)
 
 
-def salesperson_figures(*, user=None) -> QuerySet:
+def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
+    """A lead's decision history, newest first."""
+    return (
+        Decision.objects.filter(lead=lead)
+        .select_related("decided_by", "reason_code")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def override_rate_threshold() -> Decimal:
+    """The override rate above which a salesperson is flagged (``OVERRIDE_RATE_ALERT_THRESHOLD``).
+
+    A ``Decimal``, so a rate exactly at the threshold compares as equal and is not over it.
+    """
+    return Decimal(str(settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]))
+
+
+@dataclass(frozen=True)
+class SalespersonFigures:
+    """A salesperson's current decisions, overrides and override rate against the threshold."""
+
+    user: Any
+    decisions: int
+    decisions_on_interesting: int
+    overrides: int
+    override_rate: Decimal
+    over_threshold: bool
+
+    @property
+    def id(self) -> int:
+        return self.user.pk
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username()
+
+    @property
+    def override_percent(self) -> int:
+        """The override rate as a whole percentage, rounded half up."""
+        return int((self.override_rate * 100).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def salespeople_figures(*, user=None) -> list[SalespersonFigures]:
     """Per salesperson: current decisions, those on suggested-interesting leads, overrides.
 
     One query. ``user`` restricts the rows to that salesperson (what a salesperson sees).
-    Each row carries ``decisions``, ``decisions_on_interesting``, ``overrides`` and the
-    rate is ``override_rate(row)``.
+    The override rate is overrides / decisions on leads suggested as interesting (0
+    without such decisions); it is over the threshold only when strictly above it.
     """
+    threshold = override_rate_threshold()
     current = Q(lead_decisions__is_current=True)
     queryset = (
         get_user_model()
@@ -164,43 +207,24 @@ def salesperson_figures(*, user=None) -> QuerySet:
     )
     if user is not None:
         queryset = queryset.filter(pk=user.pk)
-    return queryset.distinct()
-
-
-def override_rate(row) -> Decimal:
-    """Overrides / decisions on leads suggested as interesting (0 without such decisions)."""
-    if not row.decisions_on_interesting:
-        return Decimal(0)
-    return (Decimal(row.overrides) / Decimal(row.decisions_on_interesting)).quantize(
-        Decimal("0.0001")
-    )
-
-
-def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
-    """A lead's decision history, newest first."""
-    return (
-        Decision.objects.filter(lead=lead)
-        .select_related("decided_by", "reason_code")
-        .order_by("-decided_at", "-id")
-    )
-
-
-@dataclass(frozen=True)
-class SalespersonFigures:
-    user: Any
-    decisions: int
-    decisions_on_interesting: int
-    overrides: int
-    override_rate: Decimal
-    over_threshold: bool
-
-    @property
-    def id(self) -> int:
-        return self.user.pk
-
-    @property
-    def username(self) -> str:
-        return self.user.get_username()
+    figures = []
+    for row in queryset.distinct():
+        rate = Decimal(0)
+        if row.decisions_on_interesting:
+            rate = (Decimal(row.overrides) / Decimal(row.decisions_on_interesting)).quantize(
+                Decimal("0.0001")
+            )
+        figures.append(
+            SalespersonFigures(
+                user=row,
+                decisions=row.decisions,
+                decisions_on_interesting=row.decisions_on_interesting,
+                overrides=row.overrides,
+                override_rate=rate,
+                over_threshold=rate > threshold,
+            )
+        )
+    return figures
 
 
 @dataclass(frozen=True)
@@ -217,28 +241,14 @@ class FunnelFigures:
 def funnel_figures(*, user, today: datetime.date | None = None) -> FunnelFigures:
     """Managers and admins see everyone; a salesperson their own pool, plans and row."""
     sees_all = user.has_perm("qualification.view_funnel_figures")
-    threshold = Decimal(str(settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]))
     rate = conversion_rate()
     own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
     today = today or timezone.localdate()
     plans = sales_plans_for_user(user).filter(period_start__lte=today, period_end__gte=today)
-    salespeople = []
-    for row in salesperson_figures(user=None if sees_all else user):
-        rate_of_row = override_rate(row)
-        salespeople.append(
-            SalespersonFigures(
-                user=row,
-                decisions=row.decisions,
-                decisions_on_interesting=row.decisions_on_interesting,
-                overrides=row.overrides,
-                override_rate=rate_of_row,
-                over_threshold=rate_of_row > threshold,
-            )
-        )
     return FunnelFigures(
         sees_all=sees_all,
         pool=pool_figures(plan=own_scope, rate=rate),
-        override_rate_threshold=threshold,
+        override_rate_threshold=override_rate_threshold(),
         plans=[plan_coverage(plan=plan, rate=rate) for plan in plans],
-        salespeople=salespeople,
+        salespeople=salespeople_figures(user=None if sees_all else user),
     )

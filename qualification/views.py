@@ -220,18 +220,6 @@ def dashboard(request):
                 "target_width": _percent(coverage.plan.target_contracts, scale),
             }
         )
-    salespeople = [
-        {
-            "user": row.user,
-            "decisions": row.decisions,
-            "decisions_on_interesting": row.decisions_on_interesting,
-            "overrides": row.overrides,
-            "override_rate": row.override_rate,
-            "override_percent": int(row.override_rate * 100),
-            "over_threshold": row.over_threshold,
-        }
-        for row in figures.salespeople
-    ]
     published = portrait_get_published()
     segments = []
     if published is not None:
@@ -252,7 +240,7 @@ def dashboard(request):
         "pool": pool,
         "conversion_percent": (pool.conversion_rate * 100).quantize(Decimal("0.1")),
         "plans": plans,
-        "salespeople": salespeople,
+        "salespeople": figures.salespeople,
         "threshold_percent": int(threshold * 100),
         "portrait": published,
         "segments": segments,

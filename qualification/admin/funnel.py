@@ -1,6 +1,5 @@
 """Admin for evaluations, decisions, plans and alerts."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -154,19 +153,8 @@ class SalesPlanAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         rows = []
-        threshold = settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]
         if request.user.has_perm("qualification.view_funnel_figures"):
-            for row in funnel_selectors.salesperson_figures():
-                rate = funnel_selectors.override_rate(row)
-                rows.append(
-                    {
-                        "username": row.get_username(),
-                        "decisions": row.decisions,
-                        "overrides": row.overrides,
-                        "override_rate": f"{rate * 100:.0f}%",
-                        "over_threshold": rate > threshold,
-                    }
-                )
+            rows = funnel_selectors.salespeople_figures()
         extra_context = {
             **(extra_context or {}),
             "funnel_pool": funnel_selectors.pool_figures(),

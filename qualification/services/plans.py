@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -80,7 +79,7 @@ def alerts_check(*, today=None) -> list[Alert]:
     from qualification.tasks import alert_send_task
 
     today = today or timezone.localdate()
-    threshold = settings.PORTRAIT_CRM["OVERRIDE_RATE_ALERT_THRESHOLD"]
+    threshold = funnel_selectors.override_rate_threshold()
     created: list[Alert] = []
     rate = funnel_selectors.conversion_rate()
     with transaction.atomic():
@@ -101,22 +100,23 @@ def alerts_check(*, today=None) -> list[Alert]:
             alert = _open_alert(kind=AlertKind.PLAN_NOT_COVERED, message=message, plan=plan)
             if alert:
                 created.append(alert)
-        for row in funnel_selectors.salesperson_figures():
-            override_rate = funnel_selectors.override_rate(row)
-            if override_rate <= threshold:
-                _resolve(kind=AlertKind.OVERRIDE_RATE, salesperson=row)
+        for figures in funnel_selectors.salespeople_figures():
+            if not figures.over_threshold:
+                _resolve(kind=AlertKind.OVERRIDE_RATE, salesperson=figures.user)
                 continue
             message = _(
                 "%(user)s rejected %(overrides)s of %(decisions)s leads the portrait "
                 "suggested as interesting (%(rate)s%%, threshold %(threshold)s%%)."
             ) % {
-                "user": row.get_username(),
-                "overrides": row.overrides,
-                "decisions": row.decisions_on_interesting,
-                "rate": round(override_rate * 100),
+                "user": figures.username,
+                "overrides": figures.overrides,
+                "decisions": figures.decisions_on_interesting,
+                "rate": figures.override_percent,
                 "threshold": round(threshold * 100),
             }
-            alert = _open_alert(kind=AlertKind.OVERRIDE_RATE, message=message, salesperson=row)
+            alert = _open_alert(
+                kind=AlertKind.OVERRIDE_RATE, message=message, salesperson=figures.user
+            )
             if alert:
                 created.append(alert)
         for alert in created:

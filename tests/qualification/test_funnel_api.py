@@ -276,6 +276,23 @@ def test_managers_see_everyones_figures(client_for, decided, settings):
     assert (second["decisions"], second["overrides"], second["over_threshold"]) == (1, 0, False)
 
 
+def test_an_override_rate_exactly_at_the_threshold_is_not_over_it(client_for, make_user, settings):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "OVERRIDE_RATE_ALERT_THRESHOLD": 0.3}
+    seller = make_user(roles.SALES)
+    for index in range(10):
+        lead_decide(
+            lead=make_lead(suggested_verdict=INTERESTING),
+            user=seller,
+            verdict="not_interesting" if index < 3 else "interesting",
+            reason_code=reason() if index < 3 else None,
+        )
+
+    body = client_for(roles.SALES_MANAGERS).get(FIGURES).json()
+
+    [row] = [row for row in body["salespeople"] if row["username"] == seller.username]
+    assert (row["override_rate"], row["over_threshold"]) == ("0.3000", False)
+
+
 def test_a_salesperson_sees_only_their_own_row(client_for, decided):
     client = client_for(roles.SALES)
     client.force_authenticate(decided[0])

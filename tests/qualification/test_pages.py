@@ -381,11 +381,11 @@ def test_manager_dashboard_shows_everyones_figures(decided, page_for):
     manager = page_for(roles.SALES_MANAGERS)
     response = manager.get(DASHBOARD)
     assert response.status_code == 200
-    rows = {row["user"].username: row for row in response.context["salespeople"]}
+    rows = {row.user.username: row for row in response.context["salespeople"]}
     assert {"anna", "bohdan"} <= set(rows)
-    assert (rows["anna"]["overrides"], rows["anna"]["override_percent"]) == (1, 100)
-    assert rows["anna"]["over_threshold"] is True
-    assert (rows["bohdan"]["overrides"], rows["bohdan"]["over_threshold"]) == (0, False)
+    assert (rows["anna"].overrides, rows["anna"].override_percent) == (1, 100)
+    assert rows["anna"].over_threshold is True
+    assert (rows["bohdan"].overrides, rows["bohdan"].over_threshold) == (0, False)
     # Pool: bohdan's qualified lead and the undecided interesting one.
     assert response.context["pool"].pool == 2
     content = response.content.decode()
@@ -398,7 +398,7 @@ def test_sales_dashboard_shows_only_own_figures(decided, page_for, client):
     client.force_login(anna)
     response = client.get(DASHBOARD)
     assert response.status_code == 200
-    assert [row["user"].username for row in response.context["salespeople"]] == ["anna"]
+    assert [row.user.username for row in response.context["salespeople"]] == ["anna"]
     assert b"bohdan" not in response.content
     # anna owns no lead in the pool (her lead was rejected).
     assert response.context["pool"].pool == 0

@@ -133,12 +133,12 @@ def test_override_rate_per_salesperson(segment, make_user):
         verdict="not_interesting",
     )
 
-    rows = {row.username: row for row in funnel_selectors.salesperson_figures()}
+    rows = {row.username: row for row in funnel_selectors.salespeople_figures()}
 
     assert (rows[seller.username].decisions, rows[seller.username].overrides) == (5, 3)
     assert rows[seller.username].decisions_on_interesting == 4
-    assert funnel_selectors.override_rate(rows[seller.username]) == Decimal("0.7500")
-    assert funnel_selectors.override_rate(rows[careful.username]) == Decimal("0")
+    assert rows[seller.username].override_rate == Decimal("0.7500")
+    assert rows[careful.username].override_rate == Decimal("0")
 
 
 def test_a_superseded_override_no_longer_counts(segment, make_user):
@@ -147,7 +147,7 @@ def test_a_superseded_override_no_longer_counts(segment, make_user):
     lead_decide(lead=lead, user=seller, verdict="not_interesting", reason_code=reason())
     lead_decide(lead=lead, user=seller, verdict="interesting")
 
-    row = funnel_selectors.salesperson_figures(user=seller).get()
+    [row] = funnel_selectors.salespeople_figures(user=seller)
 
     assert (row.decisions, row.overrides) == (1, 0)
 
@@ -269,6 +269,30 @@ def test_a_high_override_rate_raises_one_alert(
     assert (alert.kind, alert.salesperson) == (AlertKind.OVERRIDE_RATE, seller)
     assert "rejected 2 of 3" in alert.message
     assert len(mail.outbox) == 1
+
+
+def test_an_override_rate_exactly_at_the_threshold_raises_no_alert(
+    segment, managers, make_user, settings
+):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "OVERRIDE_RATE_ALERT_THRESHOLD": 0.3}
+    seller = make_user(roles.SALES)
+    for index in range(10):
+        lead_decide(
+            lead=make_lead(suggested_verdict=INTERESTING),
+            user=seller,
+            verdict="not_interesting" if index < 3 else "interesting",
+            reason_code=reason() if index < 3 else None,
+        )
+
+    [row] = funnel_selectors.salespeople_figures(user=seller)
+
+    assert (row.override_rate, row.override_percent, row.over_threshold) == (
+        Decimal("0.3000"),
+        30,
+        False,
+    )
+    assert plans.alerts_check() == []
+    assert not Alert.objects.exists()
 
 
 def test_an_alert_is_sent_once(segment, managers):
