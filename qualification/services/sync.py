@@ -254,12 +254,20 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if not isinstance(attributes, dict):
         errors["attributes"] = [_("Expected an object.")]
     else:
-        encoded = json.dumps(attributes, sort_keys=True, ensure_ascii=False, default=str)
-        if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
-            errors["attributes"] = [
-                _("Attributes may not exceed %(limit)d bytes.") % {"limit": MAX_ATTRIBUTES_BYTES}
-            ]
-        row["attributes"] = encoded
+        try:
+            # NaN and Infinity are not JSON: the database would refuse the whole batch.
+            encoded = json.dumps(
+                attributes, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
+            )
+        except ValueError:
+            errors["attributes"] = [_("Numbers must be finite.")]
+        else:
+            if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
+                errors["attributes"] = [
+                    _("Attributes may not exceed %(limit)d bytes.")
+                    % {"limit": MAX_ATTRIBUTES_BYTES}
+                ]
+            row["attributes"] = encoded
     row["source_updated_at"] = _updated_at(item.get("updated_at"), errors)
     if errors:
         return None, errors

@@ -72,6 +72,50 @@ def test_jsonl_import_reports_bad_lines_by_number_and_imports_the_rest(db, tmp_p
     assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["j1", "j3"]
 
 
+def test_csv_cells_with_non_finite_numbers_stay_text(db, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "external_id,attributes.score,attributes.limit,attributes.range\n"
+        'c1,NaN,-Infinity,"[1, Infinity]"\n',
+        encoding="utf-8",
+    )
+    report, failure = run(path, "--source", "files")
+    assert failure is None
+    assert report == {"created": 1, "updated": 0, "unchanged": 0, "errors": []}
+    assert Lead.objects.get().attributes == {
+        "score": "NaN",
+        "limit": "-Infinity",
+        "range": "[1, Infinity]",
+    }
+
+
+def test_csv_attributes_column_with_a_non_finite_number_is_not_a_json_object(db, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        'external_id,attributes\nc1,"{""ratio"": NaN}"\nc2,"{""ratio"": 0.5}"\n',
+        encoding="utf-8",
+    )
+    report, failure = run(path, "--source", "files")
+    assert str(failure) == "1 line(s) rejected; the others were imported."
+    assert report["errors"] == [{"line": 2, "errors": {"attributes": ["Expected a JSON object."]}}]
+    assert Lead.objects.get().attributes == {"ratio": 0.5}
+
+
+def test_jsonl_line_with_a_non_finite_number_is_reported_and_the_rest_imported(db, tmp_path):
+    path = tmp_path / "leads.jsonl"
+    path.write_text(
+        '{"external_id": "j1", "attributes": {"score": NaN}}\n{"external_id": "j2"}\n',
+        encoding="utf-8",
+    )
+    report, failure = run(path, "--source", "files")
+    assert str(failure) == "1 line(s) rejected; the others were imported."
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 0, 0)
+    assert report["errors"] == [
+        {"line": 1, "external_id": "j1", "errors": {"attributes": ["Numbers must be finite."]}}
+    ]
+    assert list(Lead.objects.values_list("external_id", flat=True)) == ["j2"]
+
+
 def test_import_streams_in_batches(db, tmp_path, settings):
     path = tmp_path / "many.jsonl"
     path.write_text(

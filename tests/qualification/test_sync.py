@@ -154,6 +154,33 @@ def test_partial_invalid_batch_writes_the_valid_items_only(db):
     assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["ok1", "ok2"]
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"score": float("nan")},
+        {"limit": float("inf")},
+        {"nested": {"floor": [1, float("-inf")]}},
+    ],
+)
+def test_non_finite_numbers_in_attributes_are_reported_and_the_rest_written(db, attributes):
+    report = leads_bulk_upsert(
+        source="erp", items=[item("ok1"), item("bad", attributes=attributes), item("ok2")]
+    )
+    assert report == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [
+            {
+                "index": 1,
+                "external_id": "bad",
+                "errors": {"attributes": ["Numbers must be finite."]},
+            }
+        ],
+    }
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["ok1", "ok2"]
+
+
 def test_repeated_external_id_in_one_batch_is_an_error(db):
     report = leads_bulk_upsert(source="erp", items=[item("a"), item("a", employees=1)])
     assert report["created"] == 1

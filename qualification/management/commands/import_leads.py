@@ -108,10 +108,20 @@ def _jsonl_items(handle) -> Iterator[tuple[int, Any, dict | None]]:
             yield number, None, {"non_field_errors": [_("Not valid JSON: %s") % error.msg]}
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise _NotJson(constant)
+
+
 def _decode_cell(value: str) -> Any:
+    """The cell's JSON value; a cell that is not JSON (``NaN`` and ``Infinity`` included,
+    which Python's parser would otherwise accept) stays the text it is."""
     try:
-        return json.loads(value)
-    except json.JSONDecodeError:
+        return json.loads(value, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, _NotJson):
         return value
 
 
