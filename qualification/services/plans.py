@@ -61,20 +61,14 @@ def _open_alert(*, kind: str, message: str, plan=None, salesperson=None) -> Aler
     return alert
 
 
-def _resolve(*, kind: str, plan=None, salesperson=None) -> None:
-    lookup = {"plan": plan} if plan is not None else {"salesperson": salesperson}
-    Alert.objects.filter(kind=kind, resolved_at__isnull=True, **lookup).update(
-        resolved_at=timezone.now()
-    )
-
-
 def alerts_check(*, today=None) -> list[Alert]:
     """Check the guards; record new alerts (once per open condition) and mail them.
 
     A plan in force whose expected contracts fall short of its target raises
     ``plan_not_covered``; a salesperson whose override rate exceeds
-    ``OVERRIDE_RATE_ALERT_THRESHOLD`` raises ``override_rate``. A condition that
-    cleared resolves its open alert, so a relapse alerts again.
+    ``OVERRIDE_RATE_ALERT_THRESHOLD`` raises ``override_rate``. Every other open
+    alert resolves (its condition cleared, its plan ended, its salesperson left
+    sales), so a relapse alerts again.
     """
     from qualification.tasks import alert_send_task
 
@@ -83,12 +77,13 @@ def alerts_check(*, today=None) -> list[Alert]:
     created: list[Alert] = []
     rate = funnel_selectors.conversion_rate()
     with transaction.atomic():
+        uncovered_plan_ids, over_threshold_user_ids = [], []
         plans = SalesPlan.objects.filter(period_start__lte=today, period_end__gte=today)
         for plan in plans.select_related("team", "salesperson"):
             coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
             if coverage.is_covered:
-                _resolve(kind=AlertKind.PLAN_NOT_COVERED, plan=plan)
                 continue
+            uncovered_plan_ids.append(plan.pk)
             message = _(
                 "The pool of %(plan)s yields %(expected)s expected contracts "
                 "against a target of %(target)s."
@@ -102,8 +97,8 @@ def alerts_check(*, today=None) -> list[Alert]:
                 created.append(alert)
         for figures in funnel_selectors.salespeople_figures():
             if not figures.over_threshold:
-                _resolve(kind=AlertKind.OVERRIDE_RATE, salesperson=figures.user)
                 continue
+            over_threshold_user_ids.append(figures.id)
             message = _(
                 "%(user)s rejected %(overrides)s of %(decisions)s leads the portrait "
                 "suggested as interesting (%(rate)s%%, threshold %(threshold)s%%)."
@@ -119,6 +114,16 @@ def alerts_check(*, today=None) -> list[Alert]:
             )
             if alert:
                 created.append(alert)
+        # Every other open alert's condition has cleared, including those of plans no
+        # longer in force and of people no longer counted as salespeople.
+        now = timezone.now()
+        open_alerts = Alert.objects.filter(resolved_at__isnull=True)
+        open_alerts.filter(kind=AlertKind.PLAN_NOT_COVERED).exclude(
+            plan_id__in=uncovered_plan_ids
+        ).update(resolved_at=now)
+        open_alerts.filter(kind=AlertKind.OVERRIDE_RATE).exclude(
+            salesperson_id__in=over_threshold_user_ids
+        ).update(resolved_at=now)
         for alert in created:
             alert_id = alert.id
             transaction.on_commit(lambda alert_id=alert_id: alert_send_task.delay(alert_id))

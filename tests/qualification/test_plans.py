@@ -224,6 +224,32 @@ def test_a_plan_out_of_its_period_raises_nothing(segment, managers):
     assert plans.alerts_check() == []
 
 
+def test_the_alert_of_a_plan_whose_period_ended_is_resolved(segment, managers):
+    ended = SalesPlanFactory(
+        period_start=datetime.date(2020, 1, 1),
+        period_end=datetime.date(2020, 3, 31),
+        target_contracts=5,
+    )
+    alert = Alert.objects.create(kind=AlertKind.PLAN_NOT_COVERED, message="Short", plan=ended)
+
+    assert plans.alerts_check() == []
+
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
+def test_the_alert_of_a_salesperson_who_left_sales_is_resolved(segment, managers, make_user):
+    departed = make_user()
+    alert = Alert.objects.create(
+        kind=AlertKind.OVERRIDE_RATE, message="Too many overrides", salesperson=departed
+    )
+
+    assert plans.alerts_check() == []
+
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
 def test_a_covered_plan_resolves_its_alert_and_a_relapse_alerts_again(segment, managers, settings):
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "DEFAULT_CONVERSION_RATE": 0.5}
     SalesPlanFactory(target_contracts=1)
