@@ -60,16 +60,6 @@ def _published_portrait() -> Portrait | None:
     return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
 
 
-def _missing_q(field_name: str) -> Q:
-    """Leads lacking ``field_name``: null column, or a JSON key absent or null."""
-    if field_name.startswith("attributes."):
-        path = field_name.split(".")[1:]
-        lookup = "__".join(["attributes", *path])
-        parent = "__".join(["attributes", *path[:-1]])
-        return ~Q(**{f"{parent}__has_key": path[-1]}) | Q(**{lookup: None})
-    return Q(**{f"{field_name}__isnull": True})
-
-
 def _count_satisfied(clauses: list[Q]) -> Any:
     terms = [Case(When(clause, then=Value(1)), default=Value(0)) for clause in clauses]
     return reduce(lambda left, right: left + right, terms)
@@ -85,7 +75,11 @@ def evaluation_assignments(portrait: Portrait) -> dict[str, Any]:
     excluded = reduce(or_, [q for _id, q in exclusion_qs]) if exclusion_qs else None
     matched = reduce(or_, [q for _id, q in segment_qs]) if segment_qs else None
     fields = sorted(set().union(*(referenced_fields(segment.criteria) for segment in segments)))
-    lacking = reduce(or_, [_missing_q(name) for name in fields]) if fields else None
+    lacking = (
+        reduce(or_, [compile_q({"field": name, "op": "is_null", "value": True}) for name in fields])
+        if fields
+        else None
+    )
 
     segment_whens = [When(excluded, then=Value(None))] if excluded is not None else []
     segment_whens += [When(q, then=Value(segment_id)) for segment_id, q in segment_qs]
