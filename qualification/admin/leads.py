@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
 from qualification.services.duplicates import lead_merge
-from qualification.services.evaluation import leads_evaluate
-from qualification.services.leads import lead_identity_ensure
+from qualification.services.leads import lead_save
 
 _EVALUATION = (
     "evaluated_portrait",
@@ -69,10 +68,8 @@ class LeadAdmin(admin.ModelAdmin):
         return (*fields, "source", "external_id") if obj else fields
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        lead_identity_ensure(lead=obj)
-        # Created or changed: evaluated against the published portrait at once.
-        leads_evaluate(queryset=Lead.objects.filter(pk=obj.pk))
+        # Created or changed: identity, evaluation and duplicates, as a synced lead.
+        lead_save(lead=obj)
 
     @admin.action(description=gettext_lazy("Merge the selected leads into the oldest one"))
     def merge_into_oldest(self, request, queryset):

@@ -3,17 +3,22 @@
 from django.db import transaction
 
 from qualification.models import Lead, LeadIdentity
+from qualification.services.duplicates import duplicates_flag
 from qualification.services.evaluation import leads_evaluate
 
 
-def lead_create(*, source: str, external_id: str, **fields) -> Lead:
-    """Create a lead with its own identity, so pushes and merges can find it."""
-    lead = Lead(source=source, external_id=external_id, **fields)
+def lead_save(*, lead: Lead) -> Lead:
+    """Save a lead created or edited by hand and do what a synced lead gets.
+
+    Its own identity (so pushes and merges find it), its evaluation against the published
+    portrait, and its possible duplicates, as the bulk sync does for pushed leads.
+    """
     lead.full_clean()
     with transaction.atomic():
         lead.save()
         lead_identity_ensure(lead=lead)
         leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+        duplicates_flag(lead_ids=[lead.pk])
     lead.refresh_from_db()
     return lead
 

@@ -7,6 +7,7 @@ from portrait import roles
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
 from qualification.services.decisions import lead_decide
 from qualification.services.duplicates import MAX_LEADS_SHARING_A_KEY, lead_merge
+from qualification.services.leads import lead_save
 from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait
@@ -78,6 +79,19 @@ def test_a_domain_shared_by_a_few_leads_flags_every_pair(db):
         (ids[2], ids[0], "email"),
         (ids[2], ids[1], "email"),
     }
+
+
+def test_a_lead_saved_by_hand_gets_its_identity_evaluation_and_duplicates(db):
+    published_portrait(segments=[("Any", {"field": "employees", "op": "gte", "value": 1}, 1)])
+    existing = pushed("erp", "1", company_name="Acme", email="anna@acme.example")
+
+    lead = lead_save(
+        lead=Lead(source="form", external_id="f1", company_name="Beta", email="bob@acme.example")
+    )
+
+    assert list(lead.identities.values_list("source", "external_id")) == [("form", "f1")]
+    assert lead.suggested_verdict == "needs_review"
+    assert pairs() == {(lead.pk, existing.pk, "email")}
 
 
 def test_replaying_flags_nothing_twice(db):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portrait import roles
-from qualification.models import Lead, LeadIdentity
+from qualification.models import DuplicateCandidate, Lead, LeadIdentity
 from tests.qualification.factories import LeadFactory, LeadSourceFactory
 
 LIST_URL = reverse("v1:lead-list")
@@ -211,3 +211,34 @@ def test_admin_merge_action_merges_into_the_oldest(make_user, client):
     assert response.status_code == 302
     assert list(Lead.objects.values_list("pk", flat=True)) == [first.pk]
     assert first.identities.count() == 2
+
+
+def test_admin_change_flags_the_possible_duplicates_the_edit_reveals(make_user, client):
+    admin_user = make_user(roles.ADMINS, is_staff=True)
+    existing = LeadFactory(company_name="Acme", website="acme.example")
+    lead = LeadFactory(company_name="Other")
+    client.force_login(admin_user)
+    identity = lead.identities.get()
+    response = client.post(
+        reverse("admin:qualification_lead_change", args=[lead.pk]),
+        {
+            "company_name": "Acme Group",
+            "country": "UA",
+            "employees": "50",
+            "website": "https://www.acme.example/",
+            "attributes": "{}",
+            "stage": "new",
+            "identities-TOTAL_FORMS": "1",
+            "identities-INITIAL_FORMS": "1",
+            "identities-MIN_NUM_FORMS": "0",
+            "identities-MAX_NUM_FORMS": "1000",
+            "identities-0-id": str(identity.pk),
+            "identities-0-lead": str(lead.pk),
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.website_domain == "acme.example"
+    assert list(DuplicateCandidate.objects.values_list("lead_id", "duplicate_of_id", "reason")) == [
+        (lead.pk, existing.pk, "website")
+    ]
