@@ -9,11 +9,11 @@ from qualification.choices import DuplicateReason
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
 from qualification.services.evaluation import leads_evaluate
 
-# Key column → reason; the name key only counts within one country.
+# Key column → reason, and whether the key only counts within one country (the name).
 _KEYS = (
-    ("website_domain", DuplicateReason.WEBSITE, ""),
-    ("email_domain", DuplicateReason.EMAIL, ""),
-    ("name_key", DuplicateReason.NAME, "AND other.country = lead.country"),
+    ("website_domain", DuplicateReason.WEBSITE, False),
+    ("email_domain", DuplicateReason.EMAIL, False),
+    ("name_key", DuplicateReason.NAME, True),
 )
 # A key shared by more leads than this identifies no company (a hosting provider's
 # domain, say): flagging it would pair every lead with every other, quadratically.
@@ -34,7 +34,10 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
     greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
     placeholders = ", ".join(["%s"] * len(lead_ids))
     with connection.cursor() as cursor:
-        for column, reason, extra in _KEYS:
+        for column, reason, within_country in _KEYS:
+            # The same condition pairs leads and counts the leads sharing the key.
+            other_country = "AND other.country = lead.country" if within_country else ""
+            peer_country = "AND peer.country = lead.country" if within_country else ""
             cursor.execute(
                 f"""
                 INSERT INTO {candidate_table} (lead_id, duplicate_of_id, reason, resolved,
@@ -43,10 +46,11 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
                        %s, %s, CURRENT_TIMESTAMP
                 FROM {lead_table} AS lead
                 JOIN {lead_table} AS other
-                  ON other.{column} = lead.{column} AND other.id <> lead.id {extra}
+                  ON other.{column} = lead.{column} AND other.id <> lead.id {other_country}
                 WHERE lead.id IN ({placeholders}) AND lead.{column} IS NOT NULL
                   AND (SELECT COUNT(*) FROM (
-                         SELECT 1 FROM {lead_table} AS peer WHERE peer.{column} = lead.{column}
+                         SELECT 1 FROM {lead_table} AS peer
+                         WHERE peer.{column} = lead.{column} {peer_country}
                          LIMIT %s) AS sharing) <= %s
                 ON CONFLICT (lead_id, duplicate_of_id, reason) DO NOTHING
                 """,  # noqa: S608 - identifiers are ours, values are parameters

@@ -61,6 +61,19 @@ def test_a_domain_shared_by_many_leads_identifies_no_company(db):
     assert pairs() == set()
 
 
+def test_a_name_shared_by_many_leads_in_another_country_still_flags_a_pair(db):
+    leads_bulk_upsert(
+        source="erp",
+        items=[
+            {"external_id": f"pl{index}", "company_name": "Acme", "country": "PL"}
+            for index in range(MAX_LEADS_SHARING_A_KEY + 1)
+        ],
+    )
+    first = pushed("erp", "ua1", company_name="Acme", country="UA")
+    second = pushed("erp", "ua2", company_name="ACME", country="UA")
+    assert pairs() == {(second.pk, first.pk, "name")}
+
+
 def test_a_domain_shared_by_a_few_leads_flags_every_pair(db):
     leads_bulk_upsert(
         source="erp",
