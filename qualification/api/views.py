@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -84,10 +83,8 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         duplicate = self.get_queryset().filter(pk=body.validated_data["duplicate"]).first()
         if duplicate is None:
             raise exceptions.ValidationError({"duplicate": [_("No such lead.")]})
-        try:
-            survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(error.message_dict) from error
+        # A refused merge raises Django's ValidationError: config.api answers it as a 400.
+        survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
         survivor = self.get_queryset().get(pk=survivor.pk)
         return Response(serializers.LeadDetailSerializer(survivor).data)
 
