@@ -57,6 +57,22 @@ from qualification.models import (
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
 
 
+def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
+    """Stop ``run`` if its portrait is no longer the published version; return whether it did.
+
+    A conditional UPDATE, so a caller that does not hold the run's lock never
+    overwrites a run another worker finished or superseded meanwhile.
+    """
+    if run.portrait.status == DocumentStatus.PUBLISHED:
+        return False
+    now = timezone.now()
+    EvaluationRun.objects.filter(pk=run.pk).exclude(
+        status__in=[EvaluationRunStatus.DONE, EvaluationRunStatus.SUPERSEDED]
+    ).update(status=EvaluationRunStatus.SUPERSEDED, finished_at=now)
+    run.status, run.finished_at = EvaluationRunStatus.SUPERSEDED, now
+    return True
+
+
 def _count_satisfied(clauses: list[Q]) -> Any:
     terms = [Case(When(clause, then=Value(1)), default=Value(0)) for clause in clauses]
     return reduce(lambda left, right: left + right, terms)
@@ -201,10 +217,7 @@ def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status in (EvaluationRunStatus.DONE, EvaluationRunStatus.SUPERSEDED):
             return 0
-        if run.portrait.status != DocumentStatus.PUBLISHED:
-            run.status = EvaluationRunStatus.SUPERSEDED
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "finished_at"])
+        if _run_supersede_if_unpublished(run):
             return 0
         run.status = EvaluationRunStatus.RUNNING
         run.started_at = run.started_at or timezone.now()
@@ -241,10 +254,7 @@ def evaluation_chunk_evaluate(*, chunk_id: int) -> int:
         run = chunk.run
         if chunk.is_done or run.status not in _ACTIVE_RUN_STATUSES:
             return 0
-        if run.portrait.status != DocumentStatus.PUBLISHED:
-            EvaluationRun.objects.filter(pk=run.pk, status__in=_ACTIVE_RUN_STATUSES).update(
-                status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
-            )
+        if _run_supersede_if_unpublished(run):
             return 0
         updated = leads_evaluate(
             queryset=Lead.objects.filter(id__gte=chunk.lower_id, id__lt=chunk.upper_id),
@@ -268,10 +278,7 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status not in _ACTIVE_RUN_STATUSES:
             return run
-        if run.portrait.status != DocumentStatus.PUBLISHED:
-            run.status = EvaluationRunStatus.SUPERSEDED
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "finished_at"])
+        if _run_supersede_if_unpublished(run):
             return run
         if run.chunks.filter(done_at__isnull=True).exists():
             return run

@@ -329,6 +329,24 @@ def test_a_new_publish_mid_run_stops_the_old_run(
     assert Lead.objects.filter(evaluated_portrait=newer).count() == 6
 
 
+@pytest.mark.parametrize("step", ["dispatch", "finish"])
+def test_dispatching_or_finishing_a_run_of_an_unpublished_portrait_supersedes_it(
+    portrait, small_chunks, step
+):
+    make_lead(employees=300)
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    published_portrait()
+
+    if step == "dispatch":
+        assert evaluation.evaluation_run_dispatch(run=run) == 0
+    else:
+        assert evaluation.evaluation_run_finish(run=run).status == EvaluationRunStatus.SUPERSEDED
+
+    run.refresh_from_db()
+    assert run.status == EvaluationRunStatus.SUPERSEDED
+    assert run.finished_at is not None
+
+
 def test_planning_a_run_supersedes_unfinished_older_runs(portrait, small_chunks):
     make_lead()
     old_run = evaluation.evaluation_run_plan(portrait=portrait)
