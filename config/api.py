@@ -48,6 +48,7 @@ def error_body(detail: str, code: str, errors: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
+    field_errors: dict = {}
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -55,7 +56,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's refusal keeps its message, its code and the fields it names
+        # (an ``errors`` dict on the exception); a bare one gets DRF's generic message.
+        named = getattr(exc, "errors", None)
+        field_errors = named if isinstance(named, dict) else {}
+        exc = exceptions.PermissionDenied(detail=str(exc) or None, code=getattr(exc, "code", None))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -65,7 +70,10 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         errors = _flatten(detail) if isinstance(detail, dict | list) else {}
-        response.data = error_body(str(detail) if not errors else _("Invalid input."), code, errors)
+        if errors:
+            response.data = error_body(_("Invalid input."), code, errors)
+        else:
+            response.data = error_body(str(detail), code, field_errors)
     return response
 
 

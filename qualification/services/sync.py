@@ -113,14 +113,20 @@ except ImportError:  # pragma: no cover - SQLite-only installs
 
 
 class SourceNotGranted(PermissionDenied):
-    """The source belongs to other integration accounts."""
+    """The source belongs to other integration accounts.
+
+    ``code`` and ``errors`` (the field at fault) go into the API's error answer.
+    """
+
+    code = "source_not_granted"
 
     def __init__(self, source: str):
         self.source = source
-        super().__init__(
-            _('You may not push leads to source "%(source)s": it is granted to another account.')
-            % {"source": source}
-        )
+        message = _(
+            'You may not push leads to source "%(source)s": it is granted to another account.'
+        ) % {"source": source}
+        self.errors = {"source": [message]}
+        super().__init__(message)
 
 
 def source_validate(source: Any) -> list[str]:
