@@ -24,7 +24,7 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -240,7 +240,29 @@ def evaluation_chunk_evaluate(*, chunk_id: int) -> int:
 
     Idempotent: a done chunk is skipped. A chunk of a run whose portrait is no
     longer published stops that run. The last chunk enqueues the finishing step.
+    A chunk that raises marks its run ``failed`` (the chunk stays undone, so
+    ``evaluation_run_resume`` picks it up) and re-raises.
     """
+    try:
+        return _chunk_evaluate(chunk_id)
+    except Exception:
+        _chunk_run_fail(chunk_id)
+        raise
+
+
+def _chunk_run_fail(chunk_id: int) -> None:
+    """Mark the unfinished run of a chunk failed, in its own transaction."""
+    try:
+        with transaction.atomic():
+            EvaluationRun.objects.filter(
+                chunks__id=chunk_id, status__in=_ACTIVE_RUN_STATUSES
+            ).update(status=EvaluationRunStatus.FAILED)
+    except DatabaseError:
+        # The connection itself is broken: the chunk's own error is the one to report.
+        pass
+
+
+def _chunk_evaluate(chunk_id: int) -> int:
     from qualification.tasks import evaluation_run_finish_task
 
     with transaction.atomic():

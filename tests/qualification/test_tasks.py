@@ -105,6 +105,37 @@ def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
     assert run.status == EvaluationRunStatus.DONE
 
 
+def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from qualification.services import evaluation
+    from tests.qualification.funnel_factories import published_portrait
+
+    lead = make_lead(employees=300)
+    run = evaluation.evaluation_run_plan(portrait=published_portrait())
+    chunk = run.chunks.get()
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(evaluation, "leads_evaluate", broken)
+        with pytest.raises(RuntimeError, match="database went away"):
+            evaluation_chunk_task(chunk.pk)
+
+    run.refresh_from_db()
+    chunk.refresh_from_db()
+    assert (run.status, chunk.done_at) == (EvaluationRunStatus.FAILED, None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluation.evaluation_run_resume(run=run)
+
+    run.refresh_from_db()
+    lead.refresh_from_db()
+    assert run.status == EvaluationRunStatus.DONE
+    assert lead.evaluated_portrait_id == run.portrait_id
+
+
 def test_alerts_check_task_records_and_mails(make_user, django_capture_on_commit_callbacks):
     make_user(roles.SALES_MANAGERS, email="boss@example.com")
     SalesPlanFactory(target_contracts=100)
