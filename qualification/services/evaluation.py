@@ -175,8 +175,8 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
     """Plan the re-evaluation of every lead against ``portrait``: a run and its id chunks.
 
     Older unfinished runs are superseded; an unfinished run of this portrait is
-    returned as it is, so a repeated start does not evaluate every lead twice.
-    The run task is enqueued on commit.
+    returned and dispatched again (its undone chunks only), so a repeated start
+    does not evaluate every lead twice. The run task is enqueued on commit.
     """
     from qualification.tasks import evaluation_run_task
 
@@ -188,6 +188,10 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         )
         running = active.filter(portrait=portrait).order_by("id").first()
         if running is not None:
+            # Dispatch again: a run whose first dispatch was lost would otherwise never
+            # start, and dispatching only enqueues the chunks not yet done.
+            running_id = running.id
+            transaction.on_commit(lambda: evaluation_run_task.delay(running_id))
             return running
         bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
         run = EvaluationRun(portrait=portrait)

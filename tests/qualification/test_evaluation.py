@@ -368,6 +368,22 @@ def test_planning_again_returns_the_unfinished_run_of_the_same_portrait(portrait
     assert EvaluationRun.objects.filter(portrait=portrait).count() == 1
 
 
+def test_planning_again_dispatches_a_run_whose_dispatch_was_lost(
+    portrait, small_chunks, django_capture_on_commit_callbacks
+):
+    make_lead(employees=300)
+    with django_capture_on_commit_callbacks(execute=False):
+        first = evaluation.evaluation_run_plan(portrait=portrait)  # its task never ran
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = evaluation.evaluation_run_plan(portrait=portrait)
+
+    again.refresh_from_db()
+    assert again.pk == first.pk
+    assert again.status == EvaluationRunStatus.DONE
+    assert not Lead.objects.exclude(evaluated_portrait=portrait).exists()
+
+
 def test_a_run_over_no_leads_is_done_at_once(portrait, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run = evaluation.evaluation_run_start(portrait=portrait)
