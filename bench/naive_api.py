@@ -7,28 +7,13 @@ bulk endpoint against it.
 from rest_framework import serializers, viewsets
 
 from qualification.models import Lead
+from qualification.services.sync import CONTENT_FIELDS
 
 
 class NaiveLeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
-        fields = [
-            "id",
-            "source",
-            "external_id",
-            "company_name",
-            "country",
-            "region",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "channel",
-            "email",
-            "phone",
-            "website",
-            "attributes",
-            "source_updated_at",
-        ]
+        fields = ["id", "source", "external_id", *CONTENT_FIELDS, "source_updated_at"]
 
 
 class NaiveLeadViewSet(viewsets.ModelViewSet):

@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import EmailValidator
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -39,19 +39,8 @@ from qualification.models import Lead, LeadIdentity, LeadSource
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 
-# Field → maximum length, for the free-text fields an outside system may send.
-TEXT_LIMITS = {
-    "external_id": 128,
-    "company_name": 255,
-    "region": 128,
-    "industry": 32,
-    "channel": 64,
-    "email": 254,
-    "phone": 32,
-    "website": 255,
-}
-SYNC_FIELDS = (
-    "external_id",
+# What a source says about a lead: the columns a push writes and the content hash covers.
+CONTENT_FIELDS = (
     "company_name",
     "country",
     "region",
@@ -63,8 +52,15 @@ SYNC_FIELDS = (
     "phone",
     "website",
     "attributes",
-    "updated_at",
 )
+# The fields of a pushed item: its key, its content and when the source changed it.
+SYNC_FIELDS = ("external_id", *CONTENT_FIELDS, "updated_at")
+# Field → maximum length (the model's), for the free-text fields; the country has its own check.
+TEXT_LIMITS = {
+    field: Lead._meta.get_field(field).max_length
+    for field in ("external_id", *CONTENT_FIELDS)
+    if isinstance(Lead._meta.get_field(field), models.CharField) and field != "country"
+}
 MAX_EMPLOYEES = 2_147_483_647
 MAX_REVENUE = decimal.Decimal("9999999999999999.99")
 MAX_ATTRIBUTES_BYTES = 16_384
@@ -76,29 +72,12 @@ _WEBSITE_PATTERN = re.compile(
 )
 _email_validator = EmailValidator()
 
-# Columns of the staging table, in COPY order.
-_STAGED = (
-    "lead_id",
-    "external_id",
-    "company_name",
-    "country",
-    "region",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "channel",
-    "email",
-    "phone",
-    "website",
-    "attributes",
-    "source_updated_at",
-    "content_hash",
-    "website_domain",
-    "email_domain",
-    "name_key",
-)
-# Lead columns a sync writes (everything staged but the ids).
-_WRITTEN = _STAGED[2:]
+_KEY_COLUMNS = ("website_domain", "email_domain", "name_key")
+# Lead columns a sync writes, and the staging table's columns (in COPY order).
+_WRITTEN = (*CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
+_STAGED = ("lead_id", "external_id", *_WRITTEN)
+# Written columns a newer push replaces; a push without ``updated_at`` keeps the stored one.
+_REPLACED = tuple(column for column in _WRITTEN if column != "source_updated_at")
 _STAGING_TABLE = "lead_sync_staging"
 _ATTEMPTS = 3
 try:
@@ -278,7 +257,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if errors:
         return None, errors
     row["company_name"] = row["company_name"] or ""
-    content = {key: row[key] for key in _WRITTEN[:-4] if key != "source_updated_at"}
+    content = {key: row[key] for key in CONTENT_FIELDS}
     row["content_hash"] = hashlib.sha256(
         json.dumps(content, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -428,9 +407,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
         _stage(cursor, staged, is_postgres=is_postgres)
         stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
         distinct = "IS DISTINCT FROM" if is_postgres else "IS NOT"
-        assignments = ", ".join(
-            f"{column} = s.{column}" for column in _WRITTEN if column != "source_updated_at"
-        )
+        assignments = ", ".join(f"{column} = s.{column}" for column in _REPLACED)
         if is_postgres:
             # UPDATE ... FROM locks rows in join order; take the locks in id order first.
             cursor.execute(
@@ -457,9 +434,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
         updated_ids = [row[0] for row in cursor.fetchall()]
 
         columns = ", ".join(_WRITTEN)
-        excluded = ", ".join(
-            f"{column} = excluded.{column}" for column in _WRITTEN if column != "source_updated_at"
-        )
+        excluded = ", ".join(f"{column} = excluded.{column}" for column in _REPLACED)
         inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
         cursor.execute(
             f"""
@@ -501,17 +476,12 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
 def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
     """Create the temporary staging table and load the rows into it."""
     if is_postgres:
+        # The lead table's own column types, so staged values convert as they will there.
+        columns = ", ".join(
+            f"{column} {_staged_type(column)}" for column in _STAGED if column != "lead_id"
+        )
         cursor.execute(
-            f"""
-            CREATE TEMP TABLE {_STAGING_TABLE} (
-                lead_id bigint, external_id varchar(128), company_name varchar(255),
-                country varchar(2), region varchar(128), industry varchar(32),
-                employees integer, annual_revenue numeric(18, 2), channel varchar(64),
-                email varchar(254), phone varchar(32), website varchar(255),
-                attributes jsonb, source_updated_at timestamptz, content_hash varchar(64),
-                website_domain varchar(255), email_domain varchar(255), name_key varchar(255)
-            ) ON COMMIT DROP
-            """
+            f"CREATE TEMP TABLE {_STAGING_TABLE} (lead_id bigint, {columns}) ON COMMIT DROP"
         )
         with cursor.cursor.copy(f"COPY {_STAGING_TABLE} ({', '.join(_STAGED)}) FROM STDIN") as copy:
             for row in staged:
@@ -533,3 +503,8 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
             for row in staged
         ],
     )
+
+
+def _staged_type(column: str) -> str:
+    """The database type of a lead column (PostgreSQL), without its check constraint."""
+    return Lead._meta.get_field(column).db_type(connection)

@@ -85,6 +85,23 @@ def test_validator_normalises_and_hashes_content_but_not_updated_at():
 # --- the service --------------------------------------------------------------------
 
 
+def test_content_hash_is_stable_so_leads_stored_earlier_replay_unchanged(db):
+    # Hashes stored by earlier releases: a change in how the hash is computed would
+    # make every replay of every stored lead an update.
+    stored = {
+        "a": "37463b1c65729f0d9743cf5aff11ccbc410e7ca7f1dbd5c674a9c3d301582af1",
+        "b": "5f1d4f731145926bae1f45372295178882a116fd8e10a25aa70bb8adab08e471",
+    }
+    items = [item("a"), {"external_id": "b"}]
+    assert [lead_item_validate(pushed)[0]["content_hash"] for pushed in items] == list(
+        stored.values()
+    )
+    leads_bulk_upsert(source="erp", items=items)
+    assert dict(Lead.objects.values_list("external_id", "content_hash")) == stored
+    report = leads_bulk_upsert(source="erp", items=items)
+    assert report == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+
+
 def test_upsert_creates_leads_with_identities_and_keys(db):
     report = leads_bulk_upsert(source="erp", items=batch(3))
     assert report == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
