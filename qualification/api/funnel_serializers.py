@@ -91,23 +91,9 @@ class SalesPlanSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        # Model constraints are checked by the service's full_clean (errors name the field).
+        # The model's clean() and constraints are checked by the service's full_clean; the
+        # API's error handler turns its errors into a 400 naming the field.
         validators: list = []
-
-    def validate(self, attrs):
-        start = attrs.get("period_start", getattr(self.instance, "period_start", None))
-        end = attrs.get("period_end", getattr(self.instance, "period_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"period_end": _("The period cannot end before it starts.")}
-            )
-        team = attrs.get("team", getattr(self.instance, "team", None))
-        salesperson = attrs.get("salesperson", getattr(self.instance, "salesperson", None))
-        if team and salesperson:
-            raise serializers.ValidationError(
-                {"salesperson": _("A plan is for a team or for a salesperson, not both.")}
-            )
-        return attrs
 
 
 class PoolFiguresSerializer(serializers.Serializer):

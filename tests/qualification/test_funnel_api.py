@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from portrait import roles
@@ -176,6 +177,45 @@ def test_invalid_plans_are_400_naming_the_field(client_for, body, field):
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
     assert not SalesPlan.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"period_end": "2025-12-31"}, "period_end", "The period cannot end before it starts."),
+        (
+            {"team": "team", "salesperson": "seller"},
+            "salesperson",
+            "A plan is for a team or for a salesperson, not both.",
+        ),
+    ],
+)
+def test_a_plan_breaking_the_model_rules_is_400_with_the_models_message(
+    client_for, make_user, method, change, field, message
+):
+    client = client_for(roles.SALES_MANAGERS)
+    subjects = {"team": Group.objects.create(name="Team Lviv").pk, "seller": make_user().pk}
+    change = {key: subjects.get(value, value) for key, value in change.items()}
+    if method == "post":
+        response = client.post(PLANS, {**PLAN_BODY, **change}, format="json")
+    else:
+        plan = SalesPlanFactory(period_start=datetime.date(2026, 1, 1))
+        response = client.patch(
+            reverse("v1:sales-plan-detail", args=[plan.pk]), change, format="json"
+        )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {field: [message]}
+    if method == "post":
+        assert not SalesPlan.objects.exists()
+    else:
+        plan_after = SalesPlan.objects.get(pk=plan.pk)
+        assert (plan_after.period_end, plan_after.team, plan_after.salesperson) == (
+            plan.period_end,
+            None,
+            None,
+        )
 
 
 def test_sales_read_only_their_own_plans_and_may_not_change_them(client_for, make_user):
