@@ -131,11 +131,9 @@ def _visible_lead(request, pk: int) -> Lead:
 
 
 def _explanation_rows(explanation: dict) -> dict:
-    operators = _operator_labels()
     for kind in ("segments", "exclusions"):
         for rule in explanation.get(kind, []):
             for condition in rule["conditions"]:
-                condition["op_label"] = operators.get(condition["op"], condition["op"])
                 condition["text"] = condition_text(condition)
                 condition["actual_shown"] = _shown(condition.get("actual"))
     return explanation
@@ -204,8 +202,7 @@ def _percent(value, maximum) -> int:
 def dashboard(request):
     """The funnel's guards: pool, conversion, plan coverage, override rates, alerts, segments."""
     user = request.user
-    sees_all = user.has_perm(VIEW_FIGURES)
-    if not sees_all and not user.has_perm(QUALIFY):
+    if not user.has_perm(VIEW_FIGURES) and not user.has_perm(QUALIFY):
         raise PermissionDenied(_("You may not see the funnel's figures."))
     figures = funnel_selectors.funnel_figures(user=user)
     pool, threshold = figures.pool, figures.override_rate_threshold
@@ -236,7 +233,7 @@ def dashboard(request):
             segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
     alerts = funnel_selectors.alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
     context = {
-        "sees_all": sees_all,
+        "sees_all": figures.sees_all,
         "pool": pool,
         "conversion_percent": (pool.conversion_rate * 100).quantize(Decimal("0.1")),
         "plans": plans,
