@@ -1,13 +1,10 @@
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from qualification.models import Lead, LeadIdentity
-from qualification.services.sync import source_validate
-
-MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
+from qualification.services.sync import MAX_ITEMS, source_validate
 
 
 class LeadSyncItemSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from qualification.api import serializers
 from qualification.api.filtersets import LeadFilterSet
 from qualification.permissions import CanMergeLeads, CanPushLeads, CanReadLeads
 from qualification.services.duplicates import lead_merge
-from qualification.services.sync import leads_bulk_upsert
+from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
 
 
 class LeadPagination(StablePagination):
@@ -42,7 +42,9 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         request=serializers.BulkUpsertRequestSerializer,
         responses={
             200: serializers.BulkUpsertReportSerializer,
-            400: OpenApiResponse(description="Bad envelope (source, leads, over 1000 leads)."),
+            400: OpenApiResponse(
+                description=f"Bad envelope (source, leads, over {MAX_ITEMS} leads)."
+            ),
             403: OpenApiResponse(description="The source belongs to another account."),
         },
     )

@@ -22,7 +22,7 @@ from qualification.demo_data import generate_leads, to_json
 from qualification.models import Lead, RejectionReason, SalesPlan
 from qualification.services.decisions import lead_decide
 from qualification.services.plans import sales_plan_create
-from qualification.services.sync import leads_bulk_upsert
+from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
 
 # Demo accounts only: the command refuses to run without DEBUG (see handle()).
 DEMO_USERS = [
@@ -34,7 +34,7 @@ DEMO_USERS = [
     ("demo-integration", [roles.INTEGRATIONS], False),
 ]
 DEMO_PASSWORD_SUFFIX = "-Portrait-2026"  # noqa: S105 (demo accounts, DEBUG only)
-BATCH = 1000
+BATCH = MAX_ITEMS
 
 
 class Command(BaseCommand):
