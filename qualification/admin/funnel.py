@@ -145,11 +145,25 @@ class SalesPlanAdmin(admin.ModelAdmin):
     change_list_template = "admin/qualification/salesplan/change_list.html"
 
     @staticmethod
+    def _conversion_rate(request):
+        # Once per request: the rate is one aggregate over every lead, the same for each row.
+        if not hasattr(request, "_funnel_conversion_rate"):
+            request._funnel_conversion_rate = funnel_selectors.conversion_rate()
+        return request._funnel_conversion_rate
+
+    @staticmethod
     def _coverage(plan: SalesPlan) -> funnel_selectors.PlanCoverage:
         # Computed once per row, for the three figure columns.
         if not hasattr(plan, "_funnel_coverage"):
             plan._funnel_coverage = funnel_selectors.plan_coverage(plan=plan)
         return plan._funnel_coverage
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rate = self._conversion_rate(request)
+        for plan in changelist.result_list:
+            plan._funnel_coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
+        return changelist
 
     def changelist_view(self, request, extra_context=None):
         rows = []
@@ -157,7 +171,7 @@ class SalesPlanAdmin(admin.ModelAdmin):
             rows = funnel_selectors.salespeople_figures()
         extra_context = {
             **(extra_context or {}),
-            "funnel_pool": funnel_selectors.pool_figures(),
+            "funnel_pool": funnel_selectors.pool_figures(rate=self._conversion_rate(request)),
             "funnel_salespeople": rows,
         }
         return super().changelist_view(request, extra_context=extra_context)

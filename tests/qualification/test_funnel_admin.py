@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portrait import roles
+from qualification import funnel_selectors
 from qualification.choices import SuggestedVerdict
 from qualification.models import Alert, AlertKind, EvaluationRunStatus, Lead
 from qualification.services.decisions import lead_decide
@@ -64,6 +65,24 @@ def test_plan_changelist_shows_figures(admin_client, make_user, settings):
     assert "Active pool: 4 leads" in page
     assert "50%" in page  # 2.00 expected of 4
     assert seller.username in page and "100%" in page
+
+
+def test_plan_changelist_computes_the_conversion_rate_once(admin_client, monkeypatch):
+    for target in (1, 2, 3):
+        SalesPlanFactory(target_contracts=target)
+    calls = []
+    original = funnel_selectors.conversion_rate
+
+    def counted():
+        calls.append(1)
+        return original()
+
+    monkeypatch.setattr(funnel_selectors, "conversion_rate", counted)
+
+    response = admin_client.get(reverse("admin:qualification_salesplan_changelist"))
+
+    assert response.status_code == 200
+    assert len(calls) == 1
 
 
 def test_resolving_alerts_in_the_admin(admin_client):
