@@ -10,16 +10,9 @@ def lead_list(*, user) -> models.QuerySet[Lead]:
     return (
         Lead.objects.for_user(user)
         .select_related("owner", "segment", "evaluated_portrait")
-        .prefetch_related(
-            models.Prefetch("identities", queryset=_identities_ordered()),
-        )
+        # Identities come in LeadIdentity's own order (source, external id).
+        .prefetch_related("identities")
     )
-
-
-def _identities_ordered():
-    from qualification.models import LeadIdentity
-
-    return LeadIdentity.objects.order_by("source", "external_id")
 
 
 def lead_duplicates(*, lead: Lead, user) -> list[dict]:
