@@ -79,6 +79,8 @@ _STAGED = ("lead_id", "external_id", *_WRITTEN)
 # Written columns a newer push replaces; a push without ``updated_at`` keeps the stored one.
 _REPLACED = tuple(column for column in _WRITTEN if column != "source_updated_at")
 _STAGING_TABLE = "lead_sync_staging"
+# Where an item without ``updated_at`` ranks against a dated one of the same lead: newest.
+_UNDATED = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 _ATTEMPTS = 3
 try:
     from psycopg import errors as _pg_errors
@@ -375,9 +377,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
             previous = targeted.get(lead_id)
             if previous is not None:
                 report["unchanged"] += 1
-                if (previous["source_updated_at"] or timezone.now()) > (
-                    incoming_at or timezone.now()
-                ):
+                if (previous["source_updated_at"] or _UNDATED) > (incoming_at or _UNDATED):
                     continue
             targeted[lead_id] = {**row, "lead_id": lead_id}
         staged.extend(targeted.values())

@@ -246,6 +246,33 @@ def test_merge_flags_the_duplicates_the_survivor_has_through_the_fields_it_took(
     assert pairs() == {(other.pk, survivor.pk, "website")}
 
 
+@pytest.mark.parametrize(
+    ("first_at", "second_at", "employees"),
+    [
+        ("2025-04-02T00:00:00Z", "2025-04-01T00:00:00Z", 1),
+        ("2025-04-01T00:00:00Z", "2025-04-02T00:00:00Z", 2),
+        (None, "2025-04-02T00:00:00Z", 1),
+        ("2025-04-02T00:00:00Z", None, 2),
+        (None, None, 2),
+    ],
+)
+def test_two_merged_identities_in_one_batch_the_newest_wins_and_a_missing_time_is_newest(
+    make_user, first_at, second_at, employees
+):
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("erp", "2", company_name="Acme")
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+    report = leads_bulk_upsert(
+        source="erp",
+        items=[
+            {"external_id": "1", "employees": 1, "updated_at": first_at},
+            {"external_id": "2", "employees": 2, "updated_at": second_at},
+        ],
+    )
+    assert report == {"created": 0, "updated": 1, "unchanged": 1, "errors": []}
+    assert list(Lead.objects.values_list("pk", "employees")) == [(survivor.pk, employees)]
+
+
 def test_merging_a_lead_into_itself_is_refused(make_user):
     lead = LeadFactory()
     with pytest.raises(Exception, match="cannot be merged into itself"):
