@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,8 +82,10 @@ class LeadAdmin(admin.ModelAdmin):
             return
         survivor = leads[0]
         try:
-            for duplicate in leads[1:]:
-                survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+            # All or none: a merge refused part way undoes the ones before it.
+            with transaction.atomic():
+                for duplicate in leads[1:]:
+                    survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return

@@ -213,6 +213,24 @@ def test_admin_merge_action_merges_into_the_oldest(make_user, client):
     assert first.identities.count() == 2
 
 
+def test_admin_merge_action_that_fails_part_way_merges_none(make_user, client):
+    manager = make_user(roles.SALES_MANAGERS, is_staff=True)
+    first, second = LeadFactory(), LeadFactory(source="web")
+    # Stored without validation, as an old row may be: the survivor cannot take it.
+    broken = LeadFactory(source="crm", email="not-an-address")
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:qualification_lead_changelist"),
+        {"action": "merge_into_oldest", "_selected_action": [first.pk, second.pk, broken.pk]},
+        follow=True,
+    )
+    assert [str(message) for message in response.context["messages"]] == [
+        "Enter a valid email address."
+    ]
+    assert sorted(Lead.objects.values_list("pk", flat=True)) == [first.pk, second.pk, broken.pk]
+    assert first.identities.count() == 1
+
+
 def test_admin_change_flags_the_possible_duplicates_the_edit_reveals(make_user, client):
     admin_user = make_user(roles.ADMINS, is_staff=True)
     existing = LeadFactory(company_name="Acme", website="acme.example")
