@@ -30,10 +30,16 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
 
 
 class RejectionReasonSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+
     class Meta:
         model = RejectionReason
         fields = ["code", "label", "is_active"]
         read_only_fields = fields
+
+    def get_label(self, reason: RejectionReason) -> str:
+        """The label in the request's language (the seeded labels are translated)."""
+        return str(reason)
 
 
 class DecisionSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qualification.choices import DecisionVerdict, SuggestedVerdict
@@ -20,7 +21,8 @@ class RejectionReason(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.label
+        # The seeded labels are msgids; a label written in the admin is shown as it is.
+        return gettext(self.label) if self.label else ""
 
 
 class Decision(models.Model):

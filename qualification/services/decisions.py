@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
 from qualification.models import Decision, Lead, RejectionReason
@@ -14,12 +15,13 @@ _STAGE_OF_VERDICT = {
 _DECIDABLE_STAGES = {LeadStage.NEW, LeadStage.QUALIFIED, LeadStage.DISQUALIFIED}
 
 #: The reason codes every installation starts with (managed in the admin afterwards).
+#: The labels are stored in English and translated when shown (``RejectionReason.__str__``).
 DEFAULT_REJECTION_REASONS = [
-    ("no_budget", "No budget"),
-    ("wrong_size", "Wrong company size"),
-    ("competitor_client", "Client of a competitor"),
-    ("not_reachable", "Not reachable"),
-    ("other", "Other"),
+    ("no_budget", gettext_noop("No budget")),
+    ("wrong_size", gettext_noop("Wrong company size")),
+    ("competitor_client", gettext_noop("Client of a competitor")),
+    ("not_reachable", gettext_noop("Not reachable")),
+    ("other", gettext_noop("Other")),
 ]
 
 

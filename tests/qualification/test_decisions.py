@@ -5,9 +5,11 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from portrait import roles
 from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.forms import DecisionForm
 from qualification.models import Decision, Lead, RejectionReason
 from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import published_portrait, reason
@@ -347,6 +349,24 @@ def test_rejection_reasons_are_listed_for_salespeople(client_for, django_assert_
         "wrong_size",
         "no_budget",
     ]
+
+
+def test_rejection_reason_labels_are_shown_translated(client_for):
+    # "Interesting" stands for a seeded label: it is already in the catalogues.
+    translated = RejectionReason.objects.create(code="keen", label="Interesting")
+    client = client_for(roles.SALES)
+
+    with translation.override("uk"):
+        response = client.get(reverse("v1:rejection-reason-list"), HTTP_ACCEPT_LANGUAGE="uk")
+        choices = dict(DecisionForm().fields["reason_code"].choices)
+
+    rows = {row["code"]: row["label"] for row in response.json()["results"]}
+    assert rows["keen"] == "Цікавий"
+    assert rows["no_budget"] == "No budget"  # no translation yet: the label as stored
+    assert choices[translated.pk] == "Цікавий"
+    with translation.override("uk"):
+        assert str(translated) == "Цікавий"
+    assert str(translated) == "Interesting"
 
 
 def test_rejection_reasons_are_not_for_integrations(client_for):
