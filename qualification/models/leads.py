@@ -8,6 +8,10 @@ from qualification import normalise
 from qualification.choices import DuplicateReason, LeadStage, SuggestedVerdict
 from qualification.querysets import LeadQuerySet
 
+# The duplicate keys of a lead, and the fields they are computed from.
+_KEYS = ("website_domain", "email_domain", "name_key")
+_KEY_SOURCES = frozenset({"website", "email", "company_name", "country"})
+
 
 class Lead(models.Model):
     """A company that may become our client: what the portrait's filters evaluate."""
@@ -127,13 +131,11 @@ class Lead(models.Model):
 
     def save(self, *args, **kwargs):
         self.normalise_keys()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "website_domain",
-                "email_domain",
-                "name_key",
-            }
+        update_fields = kwargs.get("update_fields")
+        # A partial save writes the keys only with the fields they derive from, so it
+        # never overwrites them from fields this instance may hold stale.
+        if update_fields is not None and not _KEY_SOURCES.isdisjoint(update_fields):
+            kwargs["update_fields"] = {*update_fields, *_KEYS}
         super().save(*args, **kwargs)
 
     def normalise_keys(self) -> None:

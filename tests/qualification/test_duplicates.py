@@ -107,6 +107,42 @@ def test_a_lead_saved_by_hand_gets_its_identity_evaluation_and_duplicates(db):
     assert pairs() == {(lead.pk, existing.pk, "email")}
 
 
+def test_saving_other_fields_leaves_the_keys_as_stored(db):
+    lead = LeadFactory(website="old.example")
+    # Changed meanwhile by someone else: this instance's website is stale.
+    Lead.objects.filter(pk=lead.pk).update(website="new.example", website_domain="new.example")
+    lead.stage = "qualified"
+    lead.save(update_fields=["stage"])
+    assert Lead.objects.values_list("stage", "website", "website_domain").get(pk=lead.pk) == (
+        "qualified",
+        "new.example",
+        "new.example",
+    )
+
+
+@pytest.mark.parametrize("field", ["website", "email", "company_name", "country"])
+def test_saving_a_field_a_key_derives_from_updates_the_keys(db, field):
+    lead = LeadFactory(company_name="Old", website="old.example", email="a@old.example")
+    values = {
+        "website": "new.example",
+        "email": "a@new.example",
+        "company_name": "New",
+        "country": "pl",
+    }
+    Lead.objects.filter(pk=lead.pk).update(website_domain=None, email_domain=None, name_key=None)
+    setattr(lead, field, values[field])
+    lead.save(update_fields=[field])
+    stored = Lead.objects.values_list("country", "website_domain", "email_domain", "name_key").get(
+        pk=lead.pk
+    )
+    assert stored == (
+        "PL" if field == "country" else "UA",
+        "new.example" if field == "website" else "old.example",
+        "new.example" if field == "email" else "old.example",
+        "new" if field == "company_name" else "old",
+    )
+
+
 def test_replaying_flags_nothing_twice(db):
     pushed("erp", "1", company_name="Acme", website="acme.example")
     pushed("web", "a", company_name="Acme", website="acme.example", country="UA")
