@@ -20,13 +20,11 @@ Fit score, an integer from 0 to 100:
   segments the score is 0.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualification.choices import SuggestedVerdict
-
-MISSING = object()
 
 
 def top_level_clauses(tree: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -68,23 +66,6 @@ def fit_score(
     return best
 
 
-def lookup_value(values: Mapping[str, Any], field_name: str) -> Any:
-    """The value of ``employees`` or ``attributes.stack`` in a lead's values, or ``MISSING``."""
-    head, _separator, rest = field_name.partition(".")
-    current: Any = values.get(head, MISSING) if isinstance(values, Mapping) else MISSING
-    for key in rest.split(".") if rest else []:
-        if not isinstance(current, Mapping) or key not in current:
-            return MISSING
-        current = current[key]
-    return current
-
-
-def value_is_missing(values: Mapping[str, Any], field_name: str) -> bool:
-    """A lead lacks a field when the value is absent or null (JSON null included)."""
-    value = lookup_value(values, field_name)
-    return value is MISSING or value is None
-
-
 @dataclass(frozen=True)
 class Rule:
     """A segment or an exclusion as the rules see it."""
@@ -109,19 +90,15 @@ def evaluate_values(
     *,
     segments: Sequence[Rule],
     exclusions: Sequence[Rule],
-    compile_predicate: Callable | None = None,
-    referenced_fields: Callable | None = None,
 ) -> Evaluation:
     """Evaluate one lead's values against a portrait's rules, with an explanation.
 
     ``segments`` may come in any order; the match of lowest (priority, id) wins.
-    An excluded lead has no segment.
+    An excluded lead has no segment. A segment's ``missing_fields`` are read from
+    its explanation, which holds every condition (no short-circuit) with a null
+    ``actual`` for a value that is absent or null.
     """
-    if compile_predicate is None or referenced_fields is None:
-        from portrait import criteria
-
-        compile_predicate = compile_predicate or criteria.compile_predicate
-        referenced_fields = referenced_fields or criteria.referenced_fields
+    from portrait.criteria import compile_predicate
 
     exclusion_rows = []
     for rule in sorted(exclusions, key=lambda rule: rule.id):
@@ -145,7 +122,7 @@ def evaluate_values(
         ]
         clause_results.append(clauses)
         missing = sorted(
-            name for name in referenced_fields(rule.criteria) if value_is_missing(values, name)
+            {condition["field"] for condition in result.explanation if condition["actual"] is None}
         )
         lacks_field = lacks_field or bool(missing)
         segment_rows.append(

@@ -73,22 +73,6 @@ def test_top_level_clauses_are_the_children_of_a_root_all(tree, clauses):
     assert len(scoring.top_level_clauses(tree)) == clauses
 
 
-@pytest.mark.parametrize(
-    ("values", "field_name", "missing"),
-    [
-        ({"employees": None}, "employees", True),
-        ({}, "employees", True),
-        ({"employees": 0}, "employees", False),
-        ({"attributes": {}}, "attributes.stack", True),
-        ({"attributes": {"stack": None}}, "attributes.stack", True),
-        ({"attributes": {"stack": []}}, "attributes.stack", False),
-        ({"attributes": None}, "attributes.stack", True),
-    ],
-)
-def test_value_is_missing_when_absent_or_null(values, field_name, missing):
-    assert scoring.value_is_missing(values, field_name) is missing
-
-
 SEGMENTS = [
     scoring.Rule(
         id=2,
