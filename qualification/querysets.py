@@ -1,9 +1,21 @@
 """Reusable lead filters; visibility per role lives here and only here."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
+
+# The qualification queue's order: best fit first (unevaluated last), then newest.
+# A plain expression (not NULLS LAST) so that SQLite can index it too.
+QUEUE_ORDER = (
+    Coalesce("fit_score", -1).desc(),
+    models.F("created_at").desc(),
+    models.F("id").desc(),
+)
 
 
 class LeadQuerySet(models.QuerySet):
+    def in_queue_order(self) -> "LeadQuerySet":
+        return self.order_by(*QUEUE_ORDER)
+
     def for_user(self, user) -> "LeadQuerySet":
         """The leads ``user`` may read (DESIGN.md role table); list, detail, merge and sync use it.
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -105,11 +105,7 @@ def queue(request):
     """The leads the user may see, best fit and newest first, filtered and paginated."""
     segments = Segment.objects.filter(portrait__status=DocumentStatus.PUBLISHED)
     form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
-    leads = (
-        Lead.objects.for_user(request.user)
-        .select_related("segment", "owner")
-        .order_by(F("fit_score").desc(nulls_last=True), "-created_at", "-id")
-    )
+    leads = Lead.objects.for_user(request.user).select_related("segment", "owner").in_queue_order()
     leads = form.filter(leads)
     page = Paginator(leads, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qualification import normalise
 from qualification.choices import DuplicateReason, LeadStage, SuggestedVerdict
-from qualification.querysets import LeadQuerySet
+from qualification.querysets import QUEUE_ORDER, LeadQuerySet
 
 # The duplicate keys of a lead, and the fields they are computed from.
 _KEYS = ("website_domain", "email_domain", "name_key")
@@ -119,6 +119,7 @@ class Lead(models.Model):
             models.Index(fields=["website_domain"], name="lead_website_domain_idx"),
             models.Index(fields=["email_domain"], name="lead_email_domain_idx"),
             models.Index(fields=["name_key", "country"], name="lead_name_key_idx"),
+            models.Index(*QUEUE_ORDER, name="lead_queue_order_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
