@@ -23,7 +23,10 @@ def _entries(language: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("language", ["uk", "pl", "ru", "he"])
 def test_every_message_is_translated(language):
     untranslated = [msgid for msgid, msgstr in _entries(language) if msgid and not msgstr]
+    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    untranslated_plurals = re.findall(r'^msgstr\[\d+\] ""\n(?!")', text, flags=re.MULTILINE)
     assert untranslated == []
+    assert untranslated_plurals == []
 
 
 @pytest.mark.parametrize("language", ["uk", "pl", "ru", "he"])
