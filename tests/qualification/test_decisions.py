@@ -362,7 +362,7 @@ def test_rejection_reason_labels_are_shown_translated(client_for):
 
     rows = {row["code"]: row["label"] for row in response.json()["results"]}
     assert rows["keen"] == "Цікавий"
-    assert rows["no_budget"] == "No budget"  # no translation yet: the label as stored
+    assert rows["no_budget"] == "Немає бюджету"
     assert choices[translated.pk] == "Цікавий"
     with translation.override("uk"):
         assert str(translated) == "Цікавий"
