@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from qualification.choices import DuplicateReason
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
-from qualification.services.evaluation import leads_evaluate
+from qualification.services.evaluation import leads_evaluate_ids
 
 # Key column → reason, and whether the key only counts within one country (the name).
 _KEYS = (
@@ -136,7 +136,7 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         merge.full_clean()
         merge.save()
         duplicate.delete()
-        leads_evaluate(queryset=Lead.objects.filter(pk=survivor.pk))
+        leads_evaluate_ids(ids=[survivor.pk])
         duplicates_flag(lead_ids=[survivor.pk])
     survivor.refresh_from_db()
     return survivor

@@ -19,12 +19,14 @@ version (inserted during the run) and marks the run done. A run whose portrait
 is no longer the published one stops (``superseded``).
 """
 
+import json
+from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -38,7 +40,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Greatest, Replace
+from django.db.models.functions import Cast, Concat, Greatest, Now, Replace
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from portrait import criteria
@@ -153,7 +156,8 @@ def evaluation_assignments(portrait: Portrait) -> dict[str, Any]:
         "suggested_verdict": verdict_expression,
         "fit_score": score_expression,
         "exclusions_hit": exclusions_expression,
-        "evaluated_at": Value(timezone.now()),
+        # The database's clock, so that a compiled statement can be reused later.
+        "evaluated_at": Now(),
     }
 
 
@@ -169,6 +173,60 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
     if queryset.query.is_sliced or queryset.query.distinct:
         queryset = Lead.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
     return queryset.order_by().update(**evaluation_assignments(portrait))
+
+
+# A published portrait never changes, so the SQL of its evaluation UPDATE is compiled
+# once and reused for every batch a sync writes: compiling ~40 rules costs more Python
+# time per batch than the database spends on the 1000 rows.
+_STATEMENTS: dict[tuple, tuple[str, tuple]] = {}
+_STATEMENTS_KEPT = 4
+_SENTINEL_ID = -1
+
+
+def _evaluation_statement(portrait_id: int, saved_at) -> tuple[str, tuple]:
+    """``UPDATE lead SET <evaluation> WHERE id IN <ids>`` for the portrait: (sql, params).
+
+    Keyed by the portrait's last save too: an id alone may come back after a rollback.
+    """
+    key = (connection.alias, portrait_id, saved_at)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        portrait = Portrait.objects.prefetch_related("segments", "exclusions").get(pk=portrait_id)
+        query = Lead.objects.filter(pk=_SENTINEL_ID).query.chain(UpdateQuery)
+        query.add_update_values(evaluation_assignments(portrait))
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        tail = " = %s"
+        if not sql.endswith(tail) or params[-1] != _SENTINEL_ID:
+            raise RuntimeError("unexpected shape of the evaluation UPDATE")
+        ids = (
+            "= ANY(%s)"
+            if connection.vendor == "postgresql"
+            else "IN (SELECT value FROM json_each(%s))"
+        )
+        statement = (f"{sql[: -len(tail)]} {ids}", tuple(params[:-1]))
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = statement
+    return statement
+
+
+def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
+    """Evaluate the leads with these ids against the published portrait; return how many.
+
+    The same UPDATE as ``leads_evaluate``, its SQL compiled once per portrait version.
+    """
+    published = (
+        Portrait.objects.filter(status=DocumentStatus.PUBLISHED)
+        .values_list("pk", "updated_at")
+        .first()
+    )
+    if published is None or not ids:
+        return 0
+    sql, params = _evaluation_statement(*published)
+    ids_param = list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ids_param])
+        return cursor.rowcount
 
 
 def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from qualification.models import Lead, LeadIdentity
 from qualification.services.duplicates import duplicates_flag
-from qualification.services.evaluation import leads_evaluate
+from qualification.services.evaluation import leads_evaluate_ids
 
 
 def lead_save(*, lead: Lead) -> Lead:
@@ -17,7 +17,7 @@ def lead_save(*, lead: Lead) -> Lead:
     with transaction.atomic():
         lead.save()
         lead_identity_ensure(lead=lead)
-        leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+        leads_evaluate_ids(ids=[lead.pk])
         duplicates_flag(lead_ids=[lead.pk])
     lead.refresh_from_db()
     return lead

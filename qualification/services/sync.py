@@ -390,9 +390,9 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         written = [*created_ids, *updated_ids]
         if written:
             from qualification.services.duplicates import duplicates_flag
-            from qualification.services.evaluation import leads_evaluate
+            from qualification.services.evaluation import leads_evaluate_ids
 
-            leads_evaluate(queryset=Lead.objects.filter(id__in=written))
+            leads_evaluate_ids(ids=written)
             duplicates_flag(lead_ids=written)
 
 

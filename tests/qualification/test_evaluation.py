@@ -109,10 +109,19 @@ def stored(lead: Lead) -> tuple:
     return (lead.segment_id, lead.exclusions_hit, lead.fit_score, lead.suggested_verdict)
 
 
-def test_set_based_evaluation_equals_the_python_predicate(portrait):
+EVALUATE_EVERY_LEAD = {
+    "queryset": lambda: evaluation.leads_evaluate(queryset=Lead.objects.all()),
+    "ids": lambda: evaluation.leads_evaluate_ids(
+        ids=list(Lead.objects.values_list("pk", flat=True))
+    ),
+}
+
+
+@pytest.mark.parametrize("entry_point", sorted(EVALUATE_EVERY_LEAD))
+def test_set_based_evaluation_equals_the_python_predicate(portrait, entry_point):
     leads = [make_lead(**values) for values in LEAD_VALUES]
 
-    updated = evaluation.leads_evaluate(queryset=Lead.objects.all())
+    updated = EVALUATE_EVERY_LEAD[entry_point]()
 
     assert updated == len(LEAD_VALUES)
     for lead in leads:
@@ -184,6 +193,36 @@ def test_leads_evaluate_touches_only_the_given_leads(portrait):
     second.refresh_from_db()
     assert first.evaluated_portrait_id == portrait.id
     assert second.evaluated_portrait_id is None
+
+
+def test_evaluation_by_ids_touches_only_the_given_leads(portrait):
+    first, second = make_lead(employees=300), make_lead(employees=300)
+
+    assert evaluation.leads_evaluate_ids(ids=[first.pk]) == 1
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.evaluated_portrait_id == portrait.id
+    assert second.evaluated_portrait_id is None
+
+
+def test_evaluation_by_ids_follows_a_newly_published_portrait(portrait):
+    lead = make_lead(employees=300, country="UA", industry="62.01")
+    evaluation.leads_evaluate_ids(ids=[lead.pk])
+    newer = published_portrait(segments=[("Only", SMALL_IT, 1)])
+
+    evaluation.leads_evaluate_ids(ids=[lead.pk])
+
+    lead.refresh_from_db()
+    assert lead.evaluated_portrait_id == newer.id
+    assert lead.segment_id is None
+
+
+def test_evaluation_by_ids_without_a_published_portrait_changes_nothing(db):
+    lead = make_lead(employees=10)
+
+    assert evaluation.leads_evaluate_ids(ids=[lead.pk]) == 0
+    assert stored(lead) == (None, [], None, None)
 
 
 def test_lead_explain_gives_each_condition_of_the_stored_version(portrait):
