@@ -75,22 +75,24 @@ class PortraitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericV
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        # Writes re-read the portrait after the service (``_render``): only the
+        # reads render what they fetch here.
         return selectors.portrait_list_for_user(
-            self.request.user,
-            with_children=self.action not in {"acknowledge", "acknowledgements"},
+            self.request.user, with_children=self.action in {"list", "retrieve"}
         )
 
-    def _render(self, portrait, status_code=status.HTTP_200_OK) -> Response:
-        portrait = self.get_queryset().get(pk=portrait.pk)
+    def _respond(self, portrait, status_code=status.HTTP_200_OK) -> Response:
         response = Response(self.get_serializer(portrait).data, status=status_code)
         response["ETag"] = document_etag(portrait)
         return response
 
+    def _render(self, portrait, status_code=status.HTTP_200_OK) -> Response:
+        """The portrait as stored after a write, with its segments and exclusions."""
+        stored = selectors.portrait_list_for_user(self.request.user, with_children=True)
+        return self._respond(stored.get(pk=portrait.pk), status_code)
+
     def retrieve(self, request, *args, **kwargs):
-        portrait = self.get_object()
-        response = Response(self.get_serializer(portrait).data)
-        response["ETag"] = document_etag(portrait)
-        return response
+        return self._respond(self.get_object())
 
     @extend_schema(responses={201: PortraitSerializer, **_ERRORS})
     def create(self, request, *args, **kwargs):
