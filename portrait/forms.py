@@ -3,21 +3,14 @@
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
 from django.utils.translation import gettext_lazy as _
 
-from portrait import criteria
 from portrait.models import Exclusion, Segment
 
 
 class CriteriaFormField(forms.JSONField):
-    """A criteria rule as indented JSON; an invalid rule's message names the offending path."""
-
-    default_error_messages = {
-        "invalid_criteria": _("At %(path)s: %(message)s"),
-        "invalid_criteria_root": _("%(message)s"),
-    }
+    """A criteria rule as indented JSON; the model's validator names an invalid rule's path."""
 
     def __init__(self, **kwargs):
         attrs = {"rows": 12, "cols": 80, "class": "vLargeTextField", "spellcheck": "false"}
@@ -37,18 +30,6 @@ class CriteriaFormField(forms.JSONField):
         if isinstance(value, InvalidJSONInput):
             return value
         return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
-
-    def validate(self, value):
-        super().validate(value)
-        try:
-            criteria.validate_criteria(value)
-        except criteria.CriteriaError as error:
-            code = "invalid_criteria" if error.path else "invalid_criteria_root"
-            raise ValidationError(
-                self.error_messages[code],
-                code=code,
-                params={"path": error.path, "message": error.message},
-            ) from error
 
 
 class SegmentForm(forms.ModelForm):

@@ -10,11 +10,12 @@ from portrait.versioning import DocumentAcknowledgement, VersionedDocument
 
 
 def _validate_criteria_field(value) -> None:
+    """The criteria language's check, for the model and so for every form of it."""
     try:
         criteria.validate_criteria(value)
     except criteria.CriteriaError as error:
         raise ValidationError(
-            _("%(path)s: %(message)s") % {"path": error.path, "message": error.message}
+            _("At %(path)s: %(message)s") % {"path": error.path, "message": error.message}
             if error.path
             else error.message,
             code="invalid_criteria",

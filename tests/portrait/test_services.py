@@ -101,7 +101,7 @@ def test_create_with_unknown_operator_names_the_criteria_path(admin_user, strict
         portrait_create(user=admin_user, data=data)
 
     assert list(error.value.message_dict) == ["exclusions[0].criteria"]
-    assert error.value.message_dict["exclusions[0].criteria"][0].startswith("all[0].op: ")
+    assert error.value.message_dict["exclusions[0].criteria"][0].startswith("At all[0].op: ")
     assert Portrait.objects.count() == 0
 
 
