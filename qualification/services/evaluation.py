@@ -175,39 +175,54 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
     return queryset.order_by().update(**evaluation_assignments(portrait))
 
 
-# A published portrait never changes, so the SQL of its evaluation UPDATE is compiled
-# once and reused for every batch a sync writes: compiling ~40 rules costs more Python
-# time per batch than the database spends on the 1000 rows.
-_STATEMENTS: dict[tuple, tuple[str, tuple]] = {}
-_STATEMENTS_KEPT = 4
+# A published portrait never changes, so the SQL of its evaluation is compiled once and
+# reused for every batch a sync writes: compiling ~40 rules costs more Python time per
+# batch than the database spends on the 1000 rows.
+_SET_CLAUSES: dict[tuple, tuple[str, tuple]] = {}
+_SET_CLAUSES_KEPT = 4
 _SENTINEL_ID = -1
+#: The lead columns an evaluation writes.
+EVALUATION_COLUMNS = (
+    "evaluated_portrait_id",
+    "segment_id",
+    "suggested_verdict",
+    "fit_score",
+    "exclusions_hit",
+    "evaluated_at",
+)
 
 
-def _evaluation_statement(portrait_id: int, saved_at) -> tuple[str, tuple]:
-    """``UPDATE lead SET <evaluation> WHERE id IN <ids>`` for the portrait: (sql, params).
+def _published_set_clause() -> tuple[str, tuple] | None:
+    """``SET <evaluation>`` of an UPDATE of the lead table, for the published portrait.
 
+    ``(sql, params)``; column references are qualified with the lead table's name, so the
+    clause also evaluates any table aliased as it. ``None`` without a published portrait.
     Keyed by the portrait's last save too: an id alone may come back after a rollback.
     """
-    key = (connection.alias, portrait_id, saved_at)
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        portrait = Portrait.objects.prefetch_related("segments", "exclusions").get(pk=portrait_id)
+    published = (
+        Portrait.objects.filter(status=DocumentStatus.PUBLISHED)
+        .values_list("pk", "updated_at")
+        .first()
+    )
+    if published is None:
+        return None
+    key = (connection.alias, *published)
+    clause = _SET_CLAUSES.get(key)
+    if clause is None:
+        portrait = Portrait.objects.prefetch_related("segments", "exclusions").get(pk=published[0])
         query = Lead.objects.filter(pk=_SENTINEL_ID).query.chain(UpdateQuery)
         query.add_update_values(evaluation_assignments(portrait))
         sql, params = query.get_compiler(connection.alias).as_sql()
-        tail = " = %s"
-        if not sql.endswith(tail) or params[-1] != _SENTINEL_ID:
+        table = connection.ops.quote_name(Lead._meta.db_table)
+        head = f"UPDATE {table} SET "  # noqa: S608 - identifiers are ours
+        tail = f" WHERE {table}.{connection.ops.quote_name('id')} = %s"
+        if not (sql.startswith(head) and sql.endswith(tail)) or params[-1] != _SENTINEL_ID:
             raise RuntimeError("unexpected shape of the evaluation UPDATE")
-        ids = (
-            "= ANY(%s)"
-            if connection.vendor == "postgresql"
-            else "IN (SELECT value FROM json_each(%s))"
-        )
-        statement = (f"{sql[: -len(tail)]} {ids}", tuple(params[:-1]))
-        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = statement
-    return statement
+        clause = (f"SET {sql[len(head) : -len(tail)]}", tuple(params[:-1]))
+        if len(_SET_CLAUSES) >= _SET_CLAUSES_KEPT:
+            _SET_CLAUSES.clear()
+        _SET_CLAUSES[key] = clause
+    return clause
 
 
 def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
@@ -215,18 +230,35 @@ def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
 
     The same UPDATE as ``leads_evaluate``, its SQL compiled once per portrait version.
     """
-    published = (
-        Portrait.objects.filter(status=DocumentStatus.PUBLISHED)
-        .values_list("pk", "updated_at")
-        .first()
-    )
-    if published is None or not ids:
+    clause = _published_set_clause() if ids else None
+    if clause is None:
         return 0
-    sql, params = _evaluation_statement(*published)
-    ids_param = list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+    set_sql, params = clause
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    if connection.vendor == "postgresql":
+        where, ids_param = f"{table}.id = ANY(%s)", list(ids)
+    else:
+        where = f"{table}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 - ours
+        ids_param = json.dumps(list(ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ids_param])
+        cursor.execute(f"UPDATE {table} {set_sql} WHERE {where}", [*params, ids_param])
         return cursor.rowcount
+
+
+def staged_leads_evaluate(*, cursor, table: str) -> bool:
+    """Evaluate rows staged for the lead table in ``table``; return whether a portrait did.
+
+    ``table`` has the lead columns the criteria read and ``EVALUATION_COLUMNS``: a sync
+    evaluates its rows before writing them, so each lead row is written once. The
+    statement is the lead UPDATE's, run on the staging table under the lead table's name.
+    """
+    clause = _published_set_clause()
+    if clause is None:
+        return False
+    set_sql, params = clause
+    alias = connection.ops.quote_name(Lead._meta.db_table)
+    cursor.execute(f"UPDATE {table} AS {alias} {set_sql}", params)
+    return True
 
 
 def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:

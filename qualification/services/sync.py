@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from qualification import normalise
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
+from qualification.services.evaluation import EVALUATION_COLUMNS, staged_leads_evaluate
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 
@@ -73,9 +74,10 @@ _WEBSITE_PATTERN = re.compile(
 _email_validator = EmailValidator()
 
 _KEY_COLUMNS = ("website_domain", "email_domain", "name_key")
-# Lead columns a sync writes, and the staging table's columns (in COPY order).
+# Lead columns a sync writes, and the staging table's columns (in COPY order): the
+# lead's source too, since criteria may test it, and then its evaluation.
 _WRITTEN = (*CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
-_STAGED = ("lead_id", "external_id", *_WRITTEN)
+_STAGED = ("lead_id", "source", "external_id", *_WRITTEN)
 # Written columns a newer push replaces; a push without ``updated_at`` keeps the stored one.
 _REPLACED = tuple(column for column in _WRITTEN if column != "source_updated_at")
 _STAGING_TABLE = "lead_sync_staging"
@@ -351,11 +353,15 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
     """Write the valid rows in one transaction; counts go into ``report``."""
     with transaction.atomic():
         stored = {
-            external_id: (lead_id, content_hash, source_updated_at)
-            for external_id, lead_id, content_hash, source_updated_at in (
+            external_id: (lead_id, lead_source, content_hash, source_updated_at)
+            for external_id, lead_id, lead_source, content_hash, source_updated_at in (
                 LeadIdentity.objects.filter(source=source, external_id__in=list(rows))
                 .values_list(
-                    "external_id", "lead_id", "lead__content_hash", "lead__source_updated_at"
+                    "external_id",
+                    "lead_id",
+                    "lead__source",
+                    "lead__content_hash",
+                    "lead__source_updated_at",
                 )
                 .iterator(chunk_size=MAX_ITEMS)
             )
@@ -365,9 +371,10 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         for external_id, (_index, row) in rows.items():
             known = stored.get(external_id)
             if known is None:
-                staged.append({**row, "lead_id": None})
+                staged.append({**row, "lead_id": None, "source": source})
                 continue
-            lead_id, content_hash, stored_at = known
+            # A merged identity's lead keeps the source it came from.
+            lead_id, lead_source, content_hash, stored_at = known
             incoming_at = row["source_updated_at"]
             is_stale = stored_at is not None and incoming_at is not None and incoming_at < stored_at
             if content_hash == row["content_hash"] or is_stale:
@@ -379,7 +386,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
                 report["unchanged"] += 1
                 if (previous["source_updated_at"] or _UNDATED) > (incoming_at or _UNDATED):
                     continue
-            targeted[lead_id] = {**row, "lead_id": lead_id}
+            targeted[lead_id] = {**row, "lead_id": lead_id, "source": lead_source}
         staged.extend(targeted.values())
         if not staged:
             return
@@ -390,9 +397,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         written = [*created_ids, *updated_ids]
         if written:
             from qualification.services.duplicates import duplicates_flag
-            from qualification.services.evaluation import leads_evaluate_ids
 
-            leads_evaluate_ids(ids=written)
             duplicates_flag(lead_ids=written)
 
 
@@ -405,9 +410,13 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
     staging = _STAGING_TABLE
     with connection.cursor() as cursor:
         _stage(cursor, staged, is_postgres=is_postgres)
+        # Evaluated in the staging table, so each lead row is written once, evaluated.
+        evaluated = staged_leads_evaluate(cursor=cursor, table=staging)
+        replaced = (*_REPLACED, *EVALUATION_COLUMNS) if evaluated else _REPLACED
+        inserted_columns = (*_WRITTEN, *EVALUATION_COLUMNS) if evaluated else _WRITTEN
         stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
         distinct = "IS DISTINCT FROM" if is_postgres else "IS NOT"
-        assignments = ", ".join(f"{column} = s.{column}" for column in _REPLACED)
+        assignments = ", ".join(f"{column} = s.{column}" for column in replaced)
         if is_postgres:
             # UPDATE ... FROM locks rows in join order; take the locks in id order first.
             cursor.execute(
@@ -433,14 +442,17 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
         )
         updated_ids = [row[0] for row in cursor.fetchall()]
 
-        columns = ", ".join(_WRITTEN)
-        excluded = ", ".join(f"{column} = excluded.{column}" for column in _REPLACED)
+        columns = ", ".join(inserted_columns)
+        excluded = ", ".join(f"{column} = excluded.{column}" for column in replaced)
         inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
+        # Without a published portrait the lead starts unevaluated, with no exclusions hit.
+        unevaluated = "" if evaluated else "exclusions_hit, "
         cursor.execute(
             f"""
-            INSERT INTO {lead_table} (source, stage, exclusions_hit, created_at, updated_at,
+            INSERT INTO {lead_table} (source, stage, {unevaluated}created_at, updated_at,
                                       external_id, {columns})
-            SELECT %s, %s, %s, %s, %s, s.external_id, {", ".join(f"s.{c}" for c in _WRITTEN)}
+            SELECT %s, %s, {"" if evaluated else "%s, "}%s, %s, s.external_id,
+                   {", ".join(f"s.{column}" for column in inserted_columns)}
             FROM {staging} AS s WHERE s.lead_id IS NULL ORDER BY s.external_id
             ON CONFLICT (source, external_id) DO UPDATE SET {excluded},
                 source_updated_at = COALESCE(excluded.source_updated_at,
@@ -452,7 +464,14 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
               AND {lead_table}.content_hash {distinct} excluded.content_hash
             RETURNING id, {inserted}
             """,  # noqa: S608 - identifiers are ours, values are parameters
-            [source, LeadStage.NEW, "[]", stamp, stamp, *([] if is_postgres else [stamp])],
+            [
+                source,
+                LeadStage.NEW,
+                *([] if evaluated else ["[]"]),
+                stamp,
+                stamp,
+                *([] if is_postgres else [stamp]),
+            ],
         )
         created_ids: list[int] = []
         for lead_id, was_inserted in cursor.fetchall():
@@ -478,7 +497,9 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
     if is_postgres:
         # The lead table's own column types, so staged values convert as they will there.
         columns = ", ".join(
-            f"{column} {_staged_type(column)}" for column in _STAGED if column != "lead_id"
+            f"{column} {_staged_type(column)}"
+            for column in (*_STAGED, *EVALUATION_COLUMNS)
+            if column != "lead_id"
         )
         cursor.execute(
             f"CREATE TEMP TABLE {_STAGING_TABLE} (lead_id bigint, {columns}) ON COMMIT DROP"
@@ -487,10 +508,13 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
             for row in staged:
                 copy.write_row([row[column] for column in _STAGED])
         return
-    cursor.execute(f"CREATE TEMP TABLE {_STAGING_TABLE} ({', '.join(_STAGED)})")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_STAGING_TABLE} ({', '.join((*_STAGED, *EVALUATION_COLUMNS))})"
+    )
     adapt = connection.ops.adapt_datetimefield_value
     cursor.executemany(
-        f"INSERT INTO {_STAGING_TABLE} VALUES ({', '.join(['%s'] * len(_STAGED))})",  # noqa: S608
+        f"INSERT INTO {_STAGING_TABLE} ({', '.join(_STAGED)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(_STAGED))})",
         [
             [
                 adapt(row[column])
@@ -507,4 +531,5 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
 
 def _staged_type(column: str) -> str:
     """The database type of a lead column (PostgreSQL), without its check constraint."""
-    return Lead._meta.get_field(column).db_type(connection)
+    field = next(field for field in Lead._meta.concrete_fields if field.column == column)
+    return field.db_type(connection)

@@ -213,6 +213,23 @@ def test_later_push_of_the_merged_identity_updates_the_survivor(make_user):
     assert Lead.objects.get().employees == 77
 
 
+def test_push_of_a_merged_identity_evaluates_the_survivor_with_its_own_source(make_user):
+    portrait = published_portrait(
+        segments=[("From the ERP", {"field": "source", "op": "eq", "value": "erp"}, 1)]
+    )
+    survivor = pushed("erp", "1", company_name="Acme")
+    duplicate = pushed("web", "a", company_name="Acme")
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+    pushed("web", "a", company_name="Acme", employees=12, updated_at="2025-04-01T00:00:00Z")
+
+    survivor.refresh_from_db()
+    assert (survivor.source, survivor.employees, survivor.segment) == (
+        "erp",
+        12,
+        portrait.segments.get(),
+    )
+
+
 def test_chained_merges_keep_every_merge_record(make_user):
     salesperson = make_user(roles.SALES)
     first = pushed("erp", "1", company_name="Acme")
