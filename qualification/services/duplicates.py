@@ -1,5 +1,7 @@
 """Possible duplicates across sources: flagged on arrival, merged by sales."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.forms.models import model_to_dict
@@ -21,47 +23,57 @@ MAX_LEADS_SHARING_A_KEY = 10
 
 
 def duplicates_flag(*, lead_ids: list[int]) -> None:
-    """Record possible duplicates of the given leads, set-based: one statement per key.
+    """Record possible duplicates of the given leads, set-based, in one statement.
 
     Two leads are possible duplicates when they share a website domain, a company
     e-mail domain (free-mail domains are never keys) or a normalised company name in
-    the same country. Each pair is stored once per reason, newer lead first.
+    the same country. Each pair is stored once per reason, newer lead first. A key is
+    looked up once: the leads sharing it are counted in one grouped index scan, and
+    only the keys shared by 2 to ``MAX_LEADS_SHARING_A_KEY`` leads are paired.
     """
     if not lead_ids:
         return
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     candidate_table = connection.ops.quote_name(DuplicateCandidate._meta.db_table)
-    greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
-    placeholders = ", ".join(["%s"] * len(lead_ids))
+    if connection.vendor == "postgresql":
+        greatest, least = "GREATEST", "LEAST"
+        batch, ids = "SELECT unnest(%s::bigint[]) AS id", list(lead_ids)
+    else:
+        greatest, least = "MAX", "MIN"
+        batch, ids = "SELECT value AS id FROM json_each(%s)", json.dumps(list(lead_ids))
+    selects, parameters = [], []
+    for column, reason, within_country in _KEYS:
+        columns = [column, "country"] if within_country else [column]
+        key, lead_key = ", ".join(columns), ", ".join(f"lead.{name}" for name in columns)
+        same_country = "AND other.country = lead.country" if within_country else ""
+        selects.append(
+            f"""
+            SELECT {greatest}(lead.id, other.id), {least}(lead.id, other.id), %s
+            FROM {lead_table} AS lead
+            JOIN {lead_table} AS other
+              ON other.{column} = lead.{column} AND other.id <> lead.id {same_country}
+            WHERE lead.id IN (SELECT id FROM batch)
+              AND ({lead_key})
+                  IN (SELECT {key} FROM {lead_table}
+                      WHERE ({key}) IN (SELECT {key} FROM {lead_table}
+                                        WHERE id IN (SELECT id FROM batch))
+                      GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND %s)
+            """  # noqa: S608 - identifiers are ours, values are parameters
+        )
+        parameters += [reason.value, MAX_LEADS_SHARING_A_KEY]
     with connection.cursor() as cursor:
-        for column, reason, within_country in _KEYS:
-            # The same condition pairs leads and counts the leads sharing the key.
-            other_country = "AND other.country = lead.country" if within_country else ""
-            peer_country = "AND peer.country = lead.country" if within_country else ""
-            cursor.execute(
-                f"""
-                INSERT INTO {candidate_table} (lead_id, duplicate_of_id, reason, resolved,
-                                               created_at)
-                SELECT DISTINCT {greatest}(lead.id, other.id), {least}(lead.id, other.id),
-                       %s, %s, CURRENT_TIMESTAMP
-                FROM {lead_table} AS lead
-                JOIN {lead_table} AS other
-                  ON other.{column} = lead.{column} AND other.id <> lead.id {other_country}
-                WHERE lead.id IN ({placeholders}) AND lead.{column} IS NOT NULL
-                  AND (SELECT COUNT(*) FROM (
-                         SELECT 1 FROM {lead_table} AS peer
-                         WHERE peer.{column} = lead.{column} {peer_country}
-                         LIMIT %s) AS sharing) <= %s
-                ON CONFLICT (lead_id, duplicate_of_id, reason) DO NOTHING
-                """,  # noqa: S608 - identifiers are ours, values are parameters
-                [
-                    reason.value,
-                    False,
-                    *lead_ids,
-                    MAX_LEADS_SHARING_A_KEY + 1,
-                    MAX_LEADS_SHARING_A_KEY,
-                ],
-            )
+        cursor.execute(
+            f"""
+            WITH batch AS ({batch})
+            INSERT INTO {candidate_table} (lead_id, duplicate_of_id, reason, resolved, created_at)
+            -- WHERE true: SQLite would read ON CONFLICT as a join's ON otherwise.
+            SELECT DISTINCT pair.*, %s, CURRENT_TIMESTAMP
+            FROM ({" UNION ALL ".join(selects)}) AS pair
+            WHERE true
+            ON CONFLICT (lead_id, duplicate_of_id, reason) DO NOTHING
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [ids, False, *parameters],
+        )
 
 
 def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
