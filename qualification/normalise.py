@@ -374,6 +374,9 @@ _LEGAL_FORMS = frozenset(
 )
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# The common shape of a website, whose host ``urlsplit`` would return unchanged: checked
+# first because a sync normalises every pushed website and ``urlsplit`` costs more.
+_PLAIN_WEBSITE = re.compile(r"(?:https?://)?([a-z0-9.-]+)(?::[0-9]{1,5})?(?:[/?#].*)?", re.DOTALL)
 
 
 def country_code(value: str) -> str:
@@ -385,12 +388,16 @@ def website_domain(website: str | None) -> str | None:
     if not website:
         return None
     text = website.strip().lower()
-    if "://" not in text:
-        text = f"http://{text}"
-    try:
-        host = urlsplit(text).hostname
-    except ValueError:
-        return None
+    plain = _PLAIN_WEBSITE.fullmatch(text)
+    if plain is not None:
+        host = plain.group(1)
+    else:
+        if "://" not in text:
+            text = f"http://{text}"
+        try:
+            host = urlsplit(text).hostname
+        except ValueError:
+            return None
     if not host:
         return None
     host = host.rstrip(".")
@@ -413,7 +420,9 @@ def name_key(company_name: str | None) -> str | None:
     """A comparable company name: case-folded, accents, punctuation and legal forms dropped."""
     if not company_name:
         return None
-    text = unicodedata.normalize("NFKD", company_name.casefold())
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = company_name.casefold()
+    if not text.isascii():  # ASCII has no accents to drop
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
     words = [word for word in _NON_WORD.split(text) if word and word not in _LEGAL_FORMS]
     return " ".join(words) or None
