@@ -21,43 +21,27 @@ is no longer the published one stops (``superseded``).
 
 import json
 from collections.abc import Sequence
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    JSONField,
-    Max,
-    Min,
-    PositiveSmallIntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat, Greatest, Now, Replace
-from django.db.models.sql import UpdateQuery
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from portrait import criteria
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from portrait.selectors import portrait_get_published
 from qualification import scoring
-from qualification.choices import SuggestedVerdict
 from qualification.models import (
     EvaluationChunk,
     EvaluationRun,
     EvaluationRunStatus,
     Lead,
 )
+from qualification.services.evaluation_statement import evaluation_update, portrait_compile
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
+_LEAD = f'"{Lead._meta.db_table}"'
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -76,188 +60,77 @@ def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
     return True
 
 
-def _count_satisfied(clauses: list[Q]) -> Any:
-    terms = [Case(When(clause, then=Value(1)), default=Value(0)) for clause in clauses]
-    return reduce(lambda left, right: left + right, terms)
-
-
-def evaluation_assignments(portrait: Portrait) -> dict[str, Any]:
-    """The column assignments of the evaluation UPDATE against ``portrait``."""
-    compile_q, referenced_fields = criteria.compile_q, criteria.referenced_fields
-    # Sorted here rather than in SQL so the children prefetched by the selector are reused.
-    segments = sorted(portrait.segments.all(), key=lambda segment: (segment.priority, segment.id))
-    exclusions = sorted(portrait.exclusions.all(), key=lambda exclusion: exclusion.id)
-    exclusion_qs = [(exclusion.id, compile_q(exclusion.criteria)) for exclusion in exclusions]
-    segment_qs = [(segment.id, compile_q(segment.criteria)) for segment in segments]
-    excluded = reduce(or_, [q for _id, q in exclusion_qs]) if exclusion_qs else None
-    matched = reduce(or_, [q for _id, q in segment_qs]) if segment_qs else None
-    fields = sorted(set().union(*(referenced_fields(segment.criteria) for segment in segments)))
-    lacking = (
-        reduce(or_, [compile_q({"field": name, "op": "is_null", "value": True}) for name in fields])
-        if fields
-        else None
+def _evaluate(*, portrait: Portrait, where: str, params: tuple) -> int:
+    """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``."""
+    sql, parameters = evaluation_update(
+        portrait_compile(portrait),
+        table=connection.ops.quote_name(Lead._meta.db_table),
+        key="id",
+        where=where,
+        where_params=params,
+        evaluated_at=timezone.now(),
     )
-
-    segment_whens = [When(excluded, then=Value(None))] if excluded is not None else []
-    segment_whens += [When(q, then=Value(segment_id)) for segment_id, q in segment_qs]
-    segment_expression = (
-        Case(*segment_whens, default=Value(None), output_field=BigIntegerField())
-        if segment_qs
-        else Value(None, output_field=BigIntegerField())
-    )
-
-    verdict_whens = []
-    if excluded is not None:
-        verdict_whens.append(When(excluded, then=Value(SuggestedVerdict.NOT_INTERESTING.value)))
-    if matched is not None:
-        verdict_whens.append(When(matched, then=Value(SuggestedVerdict.INTERESTING.value)))
-    if lacking is not None:
-        verdict_whens.append(When(lacking, then=Value(SuggestedVerdict.NEEDS_REVIEW.value)))
-    verdict_expression = Case(
-        *verdict_whens,
-        default=Value(SuggestedVerdict.NOT_INTERESTING.value),
-        output_field=CharField(),
-    )
-
-    shares = []
-    for segment in segments:
-        clauses = [compile_q(clause) for clause in scoring.top_level_clauses(segment.criteria)]
-        shares.append(Value(100) * _count_satisfied(clauses) / Value(len(clauses)))
-    if not shares:
-        best: Any = Value(0)
-    elif len(shares) == 1:
-        best = shares[0]
-    else:
-        best = Greatest(*shares)
-    score_whens = []
-    if excluded is not None:
-        score_whens.append(When(excluded, then=Value(0)))
-    if matched is not None:
-        score_whens.append(When(matched, then=Value(100)))
-    score_expression = Case(*score_whens, default=best, output_field=PositiveSmallIntegerField())
-
-    if exclusion_qs:
-        pieces = [
-            Case(When(q, then=Value(f"{exclusion_id},")), default=Value(""))
-            for exclusion_id, q in exclusion_qs
-        ]
-        text = Replace(
-            Concat(Value("["), *pieces, Value("]"), output_field=CharField()),
-            Value(",]"),
-            Value("]"),
-        )
-        exclusions_expression: Any = Cast(text, output_field=JSONField())
-    else:
-        exclusions_expression = Value([], output_field=JSONField())
-
-    return {
-        "evaluated_portrait_id": Value(portrait.id),
-        "segment_id": segment_expression,
-        "suggested_verdict": verdict_expression,
-        "fit_score": score_expression,
-        "exclusions_hit": exclusions_expression,
-        # The database's clock, so that a compiled statement can be reused later.
-        "evaluated_at": Now(),
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.rowcount
 
 
 def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> int:
     """Evaluate the given leads set-based against the published portrait; return how many.
 
     One UPDATE, whatever the number of leads. Without a published portrait
-    nothing changes. Used after sync writes and for one lead saved in the admin.
+    nothing changes. Used by the finishing sweep of a run and in tests.
     """
     portrait = portrait or portrait_get_published()
     if portrait is None:
         return 0
     if queryset.query.is_sliced or queryset.query.distinct:
         queryset = Lead.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
-    return queryset.order_by().update(**evaluation_assignments(portrait))
+    ids_sql, ids_params = queryset.order_by().values("id").query.sql_with_params()
+    return _evaluate(portrait=portrait, where=f"{_LEAD}.id IN ({ids_sql})", params=ids_params)
 
 
-# A published portrait never changes, so the SQL of its evaluation is compiled once and
-# reused for every batch a sync writes: compiling ~40 rules costs more Python time per
-# batch than the database spends on the 1000 rows.
-_SET_CLAUSES: dict[tuple, tuple[str, tuple]] = {}
-_SET_CLAUSES_KEPT = 4
-_SENTINEL_ID = -1
-#: The lead columns an evaluation writes.
-EVALUATION_COLUMNS = (
-    "evaluated_portrait_id",
-    "segment_id",
-    "suggested_verdict",
-    "fit_score",
-    "exclusions_hit",
-    "evaluated_at",
-)
+def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) -> int:
+    """Evaluate the leads with ``lower_id <= id < upper_id`` (a run's chunk); return how many."""
+    where = f"{_LEAD}.id >= %s AND {_LEAD}.id < %s"
+    return _evaluate(portrait=portrait, where=where, params=(lower_id, upper_id))
 
 
-def _published_set_clause() -> tuple[str, tuple] | None:
-    """``SET <evaluation>`` of an UPDATE of the lead table, for the published portrait.
-
-    ``(sql, params)``; column references are qualified with the lead table's name, so the
-    clause also evaluates any table aliased as it. ``None`` without a published portrait.
-    Keyed by the portrait's last save too: an id alone may come back after a rollback.
-    """
-    published = (
-        Portrait.objects.filter(status=DocumentStatus.PUBLISHED)
-        .values_list("pk", "updated_at")
-        .first()
-    )
-    if published is None:
-        return None
-    key = (connection.alias, *published)
-    clause = _SET_CLAUSES.get(key)
-    if clause is None:
-        portrait = Portrait.objects.prefetch_related("segments", "exclusions").get(pk=published[0])
-        query = Lead.objects.filter(pk=_SENTINEL_ID).query.chain(UpdateQuery)
-        query.add_update_values(evaluation_assignments(portrait))
-        sql, params = query.get_compiler(connection.alias).as_sql()
-        table = connection.ops.quote_name(Lead._meta.db_table)
-        head = f"UPDATE {table} SET "  # noqa: S608 - identifiers are ours
-        tail = f" WHERE {table}.{connection.ops.quote_name('id')} = %s"
-        if not (sql.startswith(head) and sql.endswith(tail)) or params[-1] != _SENTINEL_ID:
-            raise RuntimeError("unexpected shape of the evaluation UPDATE")
-        clause = (f"SET {sql[len(head) : -len(tail)]}", tuple(params[:-1]))
-        if len(_SET_CLAUSES) >= _SET_CLAUSES_KEPT:
-            _SET_CLAUSES.clear()
-        _SET_CLAUSES[key] = clause
-    return clause
+def _published() -> Portrait | None:
+    """The published portrait alone: its rules are read only when not yet compiled."""
+    return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
 
 
 def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
-    """Evaluate the leads with these ids against the published portrait; return how many.
-
-    The same UPDATE as ``leads_evaluate``, its SQL compiled once per portrait version.
-    """
-    clause = _published_set_clause() if ids else None
-    if clause is None:
+    """Evaluate the leads with these ids against the published portrait; return how many."""
+    portrait = _published() if ids else None
+    if portrait is None:
         return 0
-    set_sql, params = clause
-    table = connection.ops.quote_name(Lead._meta.db_table)
     if connection.vendor == "postgresql":
-        where, ids_param = f"{table}.id = ANY(%s)", list(ids)
+        where, ids_param = f"{_LEAD}.id = ANY(%s)", list(ids)
     else:
-        where = f"{table}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 - ours
+        where = f"{_LEAD}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 - ours
         ids_param = json.dumps(list(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} {set_sql} WHERE {where}", [*params, ids_param])
-        return cursor.rowcount
+    return _evaluate(portrait=portrait, where=where, params=(ids_param,))
 
 
 def staged_leads_evaluate(*, cursor, table: str) -> bool:
     """Evaluate rows staged for the lead table in ``table``; return whether a portrait did.
 
-    ``table`` has the lead columns the criteria read and ``EVALUATION_COLUMNS``: a sync
-    evaluates its rows before writing them, so each lead row is written once. The
-    statement is the lead UPDATE's, run on the staging table under the lead table's name.
+    ``table`` has the lead columns the criteria read, a unique ``external_id`` and
+    ``EVALUATION_COLUMNS``: a sync evaluates its rows before writing them, so each lead
+    row is written once.
     """
-    clause = _published_set_clause()
-    if clause is None:
+    portrait = _published()
+    if portrait is None:
         return False
-    set_sql, params = clause
-    alias = connection.ops.quote_name(Lead._meta.db_table)
-    cursor.execute(f"UPDATE {table} AS {alias} {set_sql}", params)
+    sql, parameters = evaluation_update(
+        portrait_compile(portrait),
+        table=table,
+        key="external_id",
+        evaluated_at=timezone.now(),
+    )
+    cursor.execute(sql, parameters)
     return True
 
 
@@ -372,9 +245,8 @@ def _chunk_evaluate(chunk_id: int) -> int:
             return 0
         if _run_supersede_if_unpublished(run):
             return 0
-        updated = leads_evaluate(
-            queryset=Lead.objects.filter(id__gte=chunk.lower_id, id__lt=chunk.upper_id),
-            portrait=run.portrait,
+        updated = leads_evaluate_range(
+            portrait=run.portrait, lower_id=chunk.lower_id, upper_id=chunk.upper_id
         )
         chunk.done_at = timezone.now()
         chunk.updated_rows = updated

@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 from qualification import normalise
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
-from qualification.services.evaluation import EVALUATION_COLUMNS, staged_leads_evaluate
+from qualification.services.evaluation import staged_leads_evaluate
+from qualification.services.evaluation_statement import EVALUATION_COLUMNS
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 
@@ -505,23 +506,20 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
 
 def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
     """Create the temporary staging table and load the rows into it."""
+    # The lead table's own column types, so staged values convert (and compare, when
+    # the rules are evaluated on them) as they will there.
+    columns = ", ".join(
+        f"{column} {_staged_type(column)}"
+        for column in (*_STAGED, *EVALUATION_COLUMNS)
+        if column != "lead_id"
+    )
+    on_commit = "ON COMMIT DROP" if is_postgres else ""
+    cursor.execute(f"CREATE TEMP TABLE {_STAGING_TABLE} (lead_id bigint, {columns}) {on_commit}")
     if is_postgres:
-        # The lead table's own column types, so staged values convert as they will there.
-        columns = ", ".join(
-            f"{column} {_staged_type(column)}"
-            for column in (*_STAGED, *EVALUATION_COLUMNS)
-            if column != "lead_id"
-        )
-        cursor.execute(
-            f"CREATE TEMP TABLE {_STAGING_TABLE} (lead_id bigint, {columns}) ON COMMIT DROP"
-        )
         with cursor.cursor.copy(f"COPY {_STAGING_TABLE} ({', '.join(_STAGED)}) FROM STDIN") as copy:
             for row in staged:
                 copy.write_row([row[column] for column in _STAGED])
         return
-    cursor.execute(
-        f"CREATE TEMP TABLE {_STAGING_TABLE} ({', '.join((*_STAGED, *EVALUATION_COLUMNS))})"
-    )
     adapt = connection.ops.adapt_datetimefield_value
     cursor.executemany(
         f"INSERT INTO {_STAGING_TABLE} ({', '.join(_STAGED)}) "  # noqa: S608
@@ -541,6 +539,6 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
 
 
 def _staged_type(column: str) -> str:
-    """The database type of a lead column (PostgreSQL), without its check constraint."""
+    """The database type of a lead column, without its check constraint."""
     field = next(field for field in Lead._meta.concrete_fields if field.column == column)
     return field.db_type(connection)

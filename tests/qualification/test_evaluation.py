@@ -11,6 +11,7 @@ from qualification import scoring
 from qualification.choices import SuggestedVerdict
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.services import evaluation
+from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.funnel_factories import published_portrait
 
 _external_ids = itertools.count()
@@ -114,6 +115,11 @@ EVALUATE_EVERY_LEAD = {
     "ids": lambda: evaluation.leads_evaluate_ids(
         ids=list(Lead.objects.values_list("pk", flat=True))
     ),
+    "id range": lambda: evaluation.leads_evaluate_range(
+        portrait=Portrait.objects.get(status=DocumentStatus.PUBLISHED),
+        lower_id=Lead.objects.order_by("pk").first().pk,
+        upper_id=Lead.objects.order_by("pk").last().pk + 1,
+    ),
 }
 
 
@@ -137,6 +143,32 @@ def test_set_based_evaluation_equals_the_python_predicate(portrait, entry_point)
     verdicts = [python_evaluation(lead, portrait).suggested_verdict for lead in leads]
     # The mix covers every verdict.
     assert set(verdicts) == set(SuggestedVerdict.values)
+
+
+def test_a_sync_evaluates_each_pushed_lead_as_the_python_predicate_does(portrait):
+    items = [
+        {
+            "external_id": f"s{index}",
+            **{
+                key: str(value) if isinstance(value, Decimal) else value
+                for key, value in values.items()
+            },
+        }
+        for index, values in enumerate(LEAD_VALUES)
+    ]
+
+    report = leads_bulk_upsert(source="erp", items=items)
+
+    assert report["created"] == len(LEAD_VALUES)
+    for lead in Lead.objects.all():
+        expected = python_evaluation(lead, portrait)
+        assert stored(lead) == (
+            expected.segment_id,
+            expected.exclusions_hit,
+            expected.fit_score,
+            expected.suggested_verdict,
+        ), lead.external_id
+        assert lead.evaluated_portrait_id == portrait.id
 
 
 def test_known_leads_get_exact_evaluations(portrait):

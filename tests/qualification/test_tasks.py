@@ -119,7 +119,7 @@ def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(evaluation, "leads_evaluate", broken)
+        patched.setattr(evaluation, "leads_evaluate_range", broken)
         with pytest.raises(RuntimeError, match="database went away"):
             evaluation_chunk_task(chunk.pk)
 

@@ -1,0 +1,218 @@
+"""The evaluation UPDATE: every rule's condition computed once per lead, in the database.
+
+Every column an evaluation writes (segment, verdict, fit score, exclusions hit) reads
+the same booleans: does each exclusion match, does each top-level clause of each
+segment hold, does the lead lack a field the segments use. A sub-select computes each
+of these *flags* once per lead with the criteria compiler (``portrait.criteria``); the
+column expressions only combine flags, following the rules of ``qualification.scoring``.
+Written as CASE expressions that repeat each rule where a column needs it, the same
+UPDATE evaluates most conditions three or four times per lead.
+
+The flags' SQL is compiled once per published portrait version (it never changes) and
+reused by every chunk of a run and every batch a sync writes.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
+from portrait import criteria
+from portrait.models import Portrait
+from qualification.choices import SuggestedVerdict
+from qualification.models import Lead
+from qualification.scoring import top_level_clauses
+
+#: The lead columns an evaluation writes.
+EVALUATION_COLUMNS = (
+    "evaluated_portrait_id",
+    "segment_id",
+    "suggested_verdict",
+    "fit_score",
+    "exclusions_hit",
+    "evaluated_at",
+)
+_SENTINEL_ID = -1
+# Keeps the flags' sub-select a plan node of its own: pulled up into the UPDATE, each
+# flag's condition would be copied into every expression that reads it.
+_FENCE = {True: "OFFSET 0", False: "LIMIT -1 OFFSET 0"}
+_KEPT = 4
+
+
+@dataclass(frozen=True)
+class CompiledPortrait:
+    """A portrait's rules as flags: a SELECT list and how the columns combine it."""
+
+    portrait_id: int
+    flags_sql: str  # "(condition) AS "x0", ..." over the lead table's name
+    flags_params: tuple
+    exclusions: tuple[tuple[int, str], ...]  # (exclusion id, flag)
+    segments: tuple[tuple[int, tuple[str, ...]], ...]  # (segment id, clause flags), by priority
+    lacking: str | None  # the flag of "lacks a field some segment uses"
+
+    def column_expressions(self, flags: str) -> dict[str, str]:
+        """Each evaluated column as SQL over the flags of the derived table ``flags``."""
+        excluded = _any([f"{flags}.{flag}" for _id, flag in self.exclusions])
+        matches = [
+            (segment_id, _all([f"{flags}.{flag}" for flag in clauses]))
+            for segment_id, clauses in self.segments
+        ]
+        matched = _any([match for _id, match in matches])
+        segment_whens = " ".join(f"WHEN {match} THEN {int(id_)}" for id_, match in matches)
+        lacking = f"{flags}.{self.lacking}" if self.lacking else "FALSE"
+        verdict = SuggestedVerdict
+        shares = [
+            "100 * ("
+            + " + ".join(f"CASE WHEN {flags}.{flag} THEN 1 ELSE 0 END" for flag in clauses)
+            + f") / {len(clauses)}"
+            for _id, clauses in self.segments
+        ]
+        best = shares[0] if len(shares) == 1 else f"{_greatest()}({', '.join(shares)})"
+        hits = " || ".join(
+            f"CASE WHEN {flags}.{flag} THEN '{int(id_)},' ELSE '' END"
+            for id_, flag in self.exclusions
+        )
+        hits_text = f"REPLACE('[' || {hits} || ']', ',]', ']')" if hits else "'[]'"
+        return {
+            "evaluated_portrait_id": str(int(self.portrait_id)),
+            "segment_id": (
+                f"CASE WHEN {excluded} THEN NULL {segment_whens} ELSE NULL END"
+                if matches
+                else "NULL"
+            ),
+            "suggested_verdict": (
+                f"CASE WHEN {excluded} THEN '{verdict.NOT_INTERESTING.value}' "
+                f"WHEN {matched} THEN '{verdict.INTERESTING.value}' "
+                f"WHEN {lacking} THEN '{verdict.NEEDS_REVIEW.value}' "
+                f"ELSE '{verdict.NOT_INTERESTING.value}' END"
+            ),
+            "fit_score": (
+                f"CASE WHEN {excluded} THEN 0 WHEN {matched} THEN 100 "
+                f"ELSE {best if shares else '0'} END"
+            ),
+            "exclusions_hit": _as_json(hits_text),
+            "evaluated_at": "%s",
+        }
+
+
+def _any(terms: list[str]) -> str:
+    return f"({' OR '.join(terms)})" if terms else "FALSE"
+
+
+def _all(terms: list[str]) -> str:
+    return f"({' AND '.join(terms)})" if terms else "TRUE"
+
+
+def _greatest() -> str:
+    return "GREATEST" if connection.vendor == "postgresql" else "MAX"
+
+
+def _as_json(text: str) -> str:
+    return f"CAST({text} AS jsonb)" if connection.vendor == "postgresql" else f"JSON({text})"
+
+
+_COMPILED: dict[tuple, CompiledPortrait] = {}
+
+
+def portrait_compile(portrait: Portrait) -> CompiledPortrait:
+    """The flags of ``portrait``'s rules, compiled once per version and database."""
+    key = (connection.alias, portrait.pk, portrait.updated_at)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _compile(portrait)
+        if len(_COMPILED) >= _KEPT:
+            _COMPILED.clear()
+        _COMPILED[key] = compiled
+    return compiled
+
+
+def _compile(portrait: Portrait) -> CompiledPortrait:
+    compile_q = criteria.compile_q
+    flags: dict[str, Q] = {}
+
+    def flag(q: Q) -> str:
+        name = f"x{len(flags)}"
+        flags[name] = q
+        return name
+
+    exclusions = tuple(
+        (exclusion.id, flag(compile_q(exclusion.criteria)))
+        for exclusion in sorted(portrait.exclusions.all(), key=lambda exclusion: exclusion.id)
+    )
+    ordered = sorted(portrait.segments.all(), key=lambda segment: (segment.priority, segment.id))
+    segments = tuple(
+        (
+            segment.id,
+            tuple(flag(compile_q(clause)) for clause in top_level_clauses(segment.criteria)),
+        )
+        for segment in ordered
+    )
+    fields = sorted(
+        set().union(*(criteria.referenced_fields(segment.criteria) for segment in ordered))
+    )
+    lacking = None
+    if fields:
+        missing = [compile_q({"field": name, "op": "is_null", "value": True}) for name in fields]
+        combined = missing[0]
+        for q in missing[1:]:
+            combined |= q
+        lacking = flag(combined)
+
+    flags_sql, flags_params = "", ()
+    if flags:
+        query = (
+            Lead.objects.filter(pk=_SENTINEL_ID)
+            .annotate(
+                **{
+                    name: ExpressionWrapper(q, output_field=BooleanField())
+                    for name, q in flags.items()
+                }
+            )
+            .values(*flags)
+            .query
+        )
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        table = connection.ops.quote_name(Lead._meta.db_table)
+        tail = f" FROM {table} WHERE {table}.{connection.ops.quote_name('id')} = %s"
+        if not (sql.startswith("SELECT ") and sql.endswith(tail)) or params[-1] != _SENTINEL_ID:
+            raise RuntimeError("unexpected shape of the evaluation flags")
+        flags_sql, flags_params = sql[len("SELECT ") : -len(tail)], tuple(params[:-1])
+    return CompiledPortrait(
+        portrait_id=portrait.pk,
+        flags_sql=flags_sql,
+        flags_params=flags_params,
+        exclusions=exclusions,
+        segments=segments,
+        lacking=lacking,
+    )
+
+
+def evaluation_update(
+    compiled: CompiledPortrait,
+    *,
+    table: str,
+    key: str,
+    where: str = "TRUE",
+    where_params: tuple = (),
+    evaluated_at,
+) -> tuple[str, list]:
+    """``UPDATE`` of the rows of ``table`` matching ``where`` with their evaluation.
+
+    ``table`` has the lead columns the rules read and ``EVALUATION_COLUMNS``; it is
+    aliased as the lead table, whose name the compiled conditions use. ``key`` is a
+    column unique in it, joining each row to its flags; ``where`` (over the lead table's
+    name) is applied on both sides so each reads only its own rows. Returns (sql, params).
+    """
+    lead = connection.ops.quote_name(Lead._meta.db_table)
+    quoted_key = connection.ops.quote_name(key)
+    columns = compiled.column_expressions("evaluation_flags")
+    assignments = ", ".join(f"{name} = {sql}" for name, sql in columns.items())
+    flags = f", {compiled.flags_sql}" if compiled.flags_sql else ""
+    sql = (
+        f"UPDATE {table} AS {lead} SET {assignments} "  # noqa: S608 - identifiers are ours
+        f"FROM (SELECT {lead}.{quoted_key} AS evaluated_key{flags} "
+        f"FROM {table} AS {lead} WHERE {where} {_FENCE[connection.vendor == 'postgresql']}) "
+        "AS evaluation_flags "
+        f"WHERE {lead}.{quoted_key} = evaluation_flags.evaluated_key AND {where}"
+    )
+    return sql, [evaluated_at, *compiled.flags_params, *where_params, *where_params]
