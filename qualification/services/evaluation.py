@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portrait.choices import DocumentStatus
@@ -64,8 +64,7 @@ def _evaluate(*, portrait: Portrait, where: str, params: tuple) -> int:
     """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``."""
     sql, parameters = evaluation_update(
         portrait_compile(portrait),
-        table=connection.ops.quote_name(Lead._meta.db_table),
-        key="id",
+        table=_LEAD,
         where=where,
         where_params=params,
         evaluated_at=timezone.now(),
@@ -117,9 +116,8 @@ def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
 def staged_leads_evaluate(*, cursor, table: str) -> bool:
     """Evaluate rows staged for the lead table in ``table``; return whether a portrait did.
 
-    ``table`` has the lead columns the criteria read, a unique ``external_id`` and
-    ``EVALUATION_COLUMNS``: a sync evaluates its rows before writing them, so each lead
-    row is written once.
+    ``table`` has the lead columns the criteria read and ``EVALUATION_COLUMNS``: a sync
+    evaluates its rows before writing them, so each lead row is written once.
     """
     portrait = _published()
     if portrait is None:
@@ -127,7 +125,6 @@ def staged_leads_evaluate(*, cursor, table: str) -> bool:
     sql, parameters = evaluation_update(
         portrait_compile(portrait),
         table=table,
-        key="external_id",
         evaluated_at=timezone.now(),
     )
     cursor.execute(sql, parameters)
@@ -273,8 +270,9 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         stale = Lead.objects.filter(
             ~Q(evaluated_portrait_id=run.portrait_id) | Q(evaluated_portrait__isnull=True)
         )
-        leads_evaluate(queryset=stale, portrait=run.portrait)
-        run.lead_count = Lead.objects.filter(evaluated_portrait_id=run.portrait_id).count()
+        swept = leads_evaluate(queryset=stale, portrait=run.portrait)
+        # The chunks counted their own rows: counting the table again costs a scan.
+        run.lead_count = swept + (run.chunks.aggregate(rows=Sum("updated_rows"))["rows"] or 0)
         run.done_chunks = run.total_chunks
         run.status = EvaluationRunStatus.DONE
         run.finished_at = timezone.now()

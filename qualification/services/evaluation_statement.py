@@ -78,7 +78,7 @@ class CompiledPortrait:
             "segment_id": (
                 f"CASE WHEN {excluded} THEN NULL {segment_whens} ELSE NULL END"
                 if matches
-                else "NULL"
+                else "CAST(NULL AS bigint)"
             ),
             "suggested_verdict": (
                 f"CASE WHEN {excluded} THEN '{verdict.NOT_INTERESTING.value}' "
@@ -91,7 +91,7 @@ class CompiledPortrait:
                 f"ELSE {best if shares else '0'} END"
             ),
             "exclusions_hit": _as_json(hits_text),
-            "evaluated_at": "%s",
+            "evaluated_at": "%s",  # the caller's parameter
         }
 
 
@@ -191,7 +191,6 @@ def evaluation_update(
     compiled: CompiledPortrait,
     *,
     table: str,
-    key: str,
     where: str = "TRUE",
     where_params: tuple = (),
     evaluated_at,
@@ -199,20 +198,18 @@ def evaluation_update(
     """``UPDATE`` of the rows of ``table`` matching ``where`` with their evaluation.
 
     ``table`` has the lead columns the rules read and ``EVALUATION_COLUMNS``; it is
-    aliased as the lead table, whose name the compiled conditions use. ``key`` is a
-    column unique in it, joining each row to its flags; ``where`` (over the lead table's
-    name) is applied on both sides so each reads only its own rows. Returns (sql, params).
+    aliased as the lead table, whose name the compiled conditions and ``where`` use.
+    Each row's flags come from a correlated sub-select. Returns (sql, params).
     """
     lead = connection.ops.quote_name(Lead._meta.db_table)
-    quoted_key = connection.ops.quote_name(key)
-    columns = compiled.column_expressions("evaluation_flags")
-    assignments = ", ".join(f"{name} = {sql}" for name, sql in columns.items())
-    flags = f", {compiled.flags_sql}" if compiled.flags_sql else ""
+    expressions = compiled.column_expressions("evaluation_flags")
+    expressions.pop("evaluated_at")
+    flags = compiled.flags_sql or "1 AS no_flags"
+    fence = _FENCE[connection.vendor == "postgresql"]
     sql = (
-        f"UPDATE {table} AS {lead} SET {assignments} "  # noqa: S608 - identifiers are ours
-        f"FROM (SELECT {lead}.{quoted_key} AS evaluated_key{flags} "
-        f"FROM {table} AS {lead} WHERE {where} {_FENCE[connection.vendor == 'postgresql']}) "
-        "AS evaluation_flags "
-        f"WHERE {lead}.{quoted_key} = evaluation_flags.evaluated_key AND {where}"
+        f"UPDATE {table} AS {lead} SET ({', '.join(expressions)}) = "  # noqa: S608 - ours
+        f"(SELECT {', '.join(expressions.values())} "
+        f"FROM (SELECT {flags} {fence}) AS evaluation_flags), "
+        f"evaluated_at = %s WHERE {where}"
     )
-    return sql, [evaluated_at, *compiled.flags_params, *where_params, *where_params]
+    return sql, [*compiled.flags_params, evaluated_at, *where_params]
