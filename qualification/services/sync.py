@@ -6,11 +6,13 @@ for plain validation, a staging table and one ``INSERT ... ON CONFLICT`` (DESIGN
 A batch costs a constant number of statements whatever its size:
 one SELECT of the stored hashes and timestamps of the batch's identities (unchanged
 and stale items stop here and are never written), a staging table filled by ``COPY``
-(PostgreSQL) or one ``executemany`` (SQLite), one ``UPDATE ... FROM`` for leads we
-already know (merged identities resolve to the survivor), one ``INSERT ... ON CONFLICT
-(source, external_id) DO UPDATE ... WHERE newer AND distinct`` for new ones (so
-concurrent batches never create duplicates: the database's unique constraint decides),
-one ``INSERT`` of their identities, then evaluation and duplicate flagging, set-based.
+(PostgreSQL) or one ``executemany`` (SQLite), one UPDATE that evaluates the staged
+rows against the published portrait (so each lead row is written once, evaluated),
+one ``UPDATE ... FROM`` for leads we already know (merged identities resolve to the
+survivor), one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE newer
+AND distinct`` for new ones (so concurrent batches never create duplicates: the
+database's unique constraint decides) that also inserts their identities on PostgreSQL,
+then one statement flagging possible duplicates.
 
 Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id",
 "errors": {field: [message]}}]}``. ``unchanged`` counts items equal to the stored lead
@@ -459,8 +461,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
         inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
         # Without a published portrait the lead starts unevaluated, with no exclusions hit.
         unevaluated = "" if evaluated else "exclusions_hit, "
-        cursor.execute(
-            f"""
+        insert = f"""
             INSERT INTO {lead_table} (source, stage, {unevaluated}created_at, updated_at,
                                       external_id, {columns})
             SELECT %s, %s, {"" if evaluated else "%s, "}%s, %s, s.external_id,
@@ -474,33 +475,41 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
                    OR {lead_table}.source_updated_at IS NULL
                    OR excluded.source_updated_at >= {lead_table}.source_updated_at)
               AND {lead_table}.content_hash {distinct} excluded.content_hash
-            RETURNING id, {inserted}
-            """,  # noqa: S608 - identifiers are ours, values are parameters
-            [
-                source,
-                LeadStage.NEW,
-                *([] if evaluated else ["[]"]),
-                stamp,
-                stamp,
-                *([] if is_postgres else [stamp]),
-            ],
-        )
-        created_ids: list[int] = []
-        for lead_id, was_inserted in cursor.fetchall():
-            (created_ids if was_inserted else updated_ids).append(lead_id)
-
-        cursor.execute(
-            f"""
-            INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
-            SELECT l.id, l.source, l.external_id, %s
-            FROM {staging} AS s
-            JOIN {lead_table} AS l ON l.source = %s AND l.external_id = s.external_id
-            WHERE s.lead_id IS NULL ORDER BY l.external_id
-            ON CONFLICT (source, external_id) DO NOTHING
-            """,  # noqa: S608 - identifiers are ours, values are parameters
-            [stamp, source],
-        )
+            RETURNING id, external_id, {inserted} AS created
+            """  # noqa: S608 - identifiers are ours, values are parameters
+        parameters = [source, LeadStage.NEW, *([] if evaluated else ["[]"]), stamp, stamp]
+        if is_postgres:
+            # The identities of the written leads in the same statement, from what it returns.
+            cursor.execute(
+                f"""
+                WITH written AS ({insert}), identities AS (
+                    INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
+                    SELECT id, %s, external_id, %s FROM written ORDER BY external_id
+                    ON CONFLICT (source, external_id) DO NOTHING
+                )
+                SELECT id, created FROM written
+                """,  # noqa: S608 - identifiers are ours, values are parameters
+                [*parameters, source, stamp],
+            )
+            returned = cursor.fetchall()
+        else:
+            cursor.execute(insert, [*parameters, stamp])
+            returned = [(lead_id, created) for lead_id, _external_id, created in cursor.fetchall()]
+            cursor.execute(
+                f"""
+                INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
+                SELECT l.id, l.source, l.external_id, %s
+                FROM {staging} AS s
+                JOIN {lead_table} AS l ON l.source = %s AND l.external_id = s.external_id
+                WHERE s.lead_id IS NULL ORDER BY l.external_id
+                ON CONFLICT (source, external_id) DO NOTHING
+                """,  # noqa: S608 - identifiers are ours, values are parameters
+                [stamp, source],
+            )
         cursor.execute(f"DROP TABLE {staging}")
+        created_ids: list[int] = []
+        for lead_id, was_inserted in returned:
+            (created_ids if was_inserted else updated_ids).append(lead_id)
     return created_ids, updated_ids
 
 
