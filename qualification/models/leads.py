@@ -73,6 +73,9 @@ class Lead(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        # No index: nothing looks leads up by version (a run's sweep reads the whole
+        # table), and a re-evaluation would insert an entry for every lead it rewrites.
+        db_index=False,
     )
     segment = models.ForeignKey(
         "portrait.Segment",

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from portrait.choices import DocumentStatus
@@ -42,6 +42,7 @@ from qualification.services.evaluation_statement import evaluation_update, portr
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
 _LEAD = f'"{Lead._meta.db_table}"'
+_IS_DISTINCT_FROM = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -267,10 +268,12 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
             return run
         if run.chunks.filter(done_at__isnull=True).exists():
             return run
-        stale = Lead.objects.filter(
-            ~Q(evaluated_portrait_id=run.portrait_id) | Q(evaluated_portrait__isnull=True)
+        # One pass over the table, its filter on the lead table itself.
+        swept = _evaluate(
+            portrait=run.portrait,
+            where=f"{_LEAD}.evaluated_portrait_id {_IS_DISTINCT_FROM[connection.vendor]} %s",
+            params=(run.portrait_id,),
         )
-        swept = leads_evaluate(queryset=stale, portrait=run.portrait)
         # The chunks counted their own rows: counting the table again costs a scan.
         run.lead_count = swept + (run.chunks.aggregate(rows=Sum("updated_rows"))["rows"] or 0)
         run.done_chunks = run.total_chunks
