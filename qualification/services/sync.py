@@ -377,7 +377,6 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
                     "lead__content_hash",
                     "lead__source_updated_at",
                 )
-                .iterator(chunk_size=MAX_ITEMS)
             )
         }
         staged: list[dict] = []
