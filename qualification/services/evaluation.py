@@ -1,8 +1,8 @@
 """Evaluation of leads against the published portrait: set-based, chunked, resumable.
 
-Every lead is evaluated in the database with the compiled ``Q`` of each segment
-and exclusion: one ``UPDATE`` per queryset or per id-range chunk, never a loop
-over leads in Python. Stored on the lead: ``evaluated_portrait``, ``segment``
+Every lead is evaluated in the database (``evaluation_statement``: each rule's
+condition computed once per lead): one ``UPDATE`` per queryset, batch or id-range
+chunk, never a loop over leads in Python. Stored on the lead: ``evaluated_portrait``, ``segment``
 (``None`` when an exclusion matches), ``exclusions_hit`` (the ids of the
 matching exclusions, a JSON list built in SQL), ``fit_score`` and
 ``suggested_verdict`` with the rules and the formula of ``qualification.scoring``.
@@ -14,8 +14,8 @@ immutable once published, so the explanation is deterministic.
 A publish starts an ``EvaluationRun``: chunks by id range (``EVALUATION_CHUNK_SIZE``)
 are planned as rows, each chunk task evaluates its range in one statement and
 marks the chunk done in the same transaction (a re-run skips it), the last
-chunk enqueues the finishing step, which sweeps leads still on another
-version (inserted during the run) and marks the run done. A run whose portrait
+chunk enqueues the finishing step, which sweeps the leads inserted after planning
+(beyond the last range) and marks the run done. A run whose portrait
 is no longer the published one stops (``superseded``).
 """
 
@@ -96,22 +96,48 @@ def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) ->
     return _evaluate(portrait=portrait, where=where, params=(lower_id, upper_id))
 
 
+# Whoever evaluates leads against "the published portrait" holds this lock, shared, until
+# it commits; planning a run takes it alone. So a lead written against the version before
+# is committed before the run reads its id ranges, and its chunk evaluates it again: the
+# run need not sweep the whole table for such leads. (SQLite lets one writer in at a time.)
+_WRITERS_LOCK = 7_310_598_112_004_551_211
+
+
+def _writers_enter() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WRITERS_LOCK])
+
+
+def _writers_wait() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITERS_LOCK])
+
+
 def _published() -> Portrait | None:
-    """The published portrait alone: its rules are read only when not yet compiled."""
+    """The published portrait alone (its rules are read only when not yet compiled).
+
+    Takes the writers' lock first: call it inside the transaction that writes the leads.
+    """
+    _writers_enter()
     return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
 
 
 def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
     """Evaluate the leads with these ids against the published portrait; return how many."""
-    portrait = _published() if ids else None
-    if portrait is None:
+    if not ids:
         return 0
     if connection.vendor == "postgresql":
         where, ids_param = f"{_LEAD}.id = ANY(%s)", list(ids)
     else:
         where = f"{_LEAD}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 - ours
         ids_param = json.dumps(list(ids))
-    return _evaluate(portrait=portrait, where=where, params=(ids_param,))
+    with transaction.atomic():
+        portrait = _published()
+        if portrait is None:
+            return 0
+        return _evaluate(portrait=portrait, where=where, params=(ids_param,))
 
 
 def staged_leads_evaluate(*, cursor, table: str) -> bool:
@@ -143,6 +169,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
 
     chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
     with transaction.atomic():
+        _writers_wait()
         active = EvaluationRun.objects.select_for_update().filter(status__in=_ACTIVE_RUN_STATUSES)
         active.exclude(portrait=portrait).update(
             status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
@@ -268,11 +295,16 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
             return run
         if run.chunks.filter(done_at__isnull=True).exists():
             return run
-        # One pass over the table, its filter on the lead table itself.
+        # Every lead up to the planned ranges was written before planning (see
+        # ``_writers_wait``) and evaluated by its chunk: only the tail is left to sweep.
+        tail = run.chunks.aggregate(start=Max("upper_id"))["start"] or 0
         swept = _evaluate(
             portrait=run.portrait,
-            where=f"{_LEAD}.evaluated_portrait_id {_IS_DISTINCT_FROM[connection.vendor]} %s",
-            params=(run.portrait_id,),
+            where=(
+                f"{_LEAD}.id >= %s AND "
+                f"{_LEAD}.evaluated_portrait_id {_IS_DISTINCT_FROM[connection.vendor]} %s"
+            ),
+            params=(tail, run.portrait_id),
         )
         # The chunks counted their own rows: counting the table again costs a scan.
         run.lead_count = swept + (run.chunks.aggregate(rows=Sum("updated_rows"))["rows"] or 0)

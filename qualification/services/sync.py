@@ -369,8 +369,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         stored = {
             external_id: (lead_id, lead_source, content_hash, source_updated_at)
             for external_id, lead_id, lead_source, content_hash, source_updated_at in (
-                LeadIdentity.objects.filter(source=source, external_id__in=list(rows))
-                .values_list(
+                LeadIdentity.objects.filter(source=source, external_id__in=list(rows)).values_list(
                     "external_id",
                     "lead_id",
                     "lead__source",

@@ -512,3 +512,51 @@ def test_chunks_run_at_once_on_several_connections(settings):
     assert (run.done_chunks, run.total_chunks) == (4, 4)
     assert Lead.objects.filter(evaluated_portrait=portrait).count() == 20
     assert evaluation.evaluation_run_finish(run=run).status == EvaluationRunStatus.DONE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_being_written_against_the_version_before_is_evaluated_by_the_new_run():
+    import threading
+
+    from django.db import connection, transaction
+
+    old = published_portrait(segments=[("Large", LARGE, 1)])
+    pushed, release, errors = threading.Event(), threading.Event(), []
+
+    def push_against_the_old_version():
+        try:
+            with transaction.atomic():
+                leads_bulk_upsert(source="erp", items=[{"external_id": "slow", "employees": 300}])
+                pushed.set()
+                release.wait(10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def plan(portrait):
+        try:
+            evaluation.evaluation_run_plan(portrait=portrait)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=push_against_the_old_version)
+    writer.start()
+    assert pushed.wait(10)
+    # A lead committed meanwhile with a higher id: the run's ranges reach past the slow one.
+    make_lead(employees=300, country="UA", industry="62.01")
+    new = published_portrait(segments=[("Small IT", SMALL_IT, 1)])
+    planner = threading.Thread(target=plan, args=(new,))
+    planner.start()
+    planner.join(0.5)
+    release.set()
+    writer.join(10)
+    planner.join(10)
+
+    assert errors == []
+    slow = Lead.objects.get(external_id="slow")
+    assert slow.evaluated_portrait_id == new.id != old.id
+    assert EvaluationRun.objects.get(portrait=new).status == EvaluationRunStatus.DONE
