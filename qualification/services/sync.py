@@ -369,13 +369,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         stored = {
             external_id: (lead_id, lead_source, content_hash, source_updated_at)
             for external_id, lead_id, lead_source, content_hash, source_updated_at in (
-                LeadIdentity.objects.filter(source=source, external_id__in=list(rows)).values_list(
-                    "external_id",
-                    "lead_id",
-                    "lead__source",
-                    "lead__content_hash",
-                    "lead__source_updated_at",
-                )
+                _stored_identities(source=source, external_ids=list(rows))
             )
         }
         staged: list[dict] = []
@@ -411,6 +405,35 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
             from qualification.services.duplicates import duplicates_flag
 
             duplicates_flag(lead_ids=written)
+
+
+def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
+    """(external id, lead id, lead source, content hash, source time) of the known ones."""
+    if connection.vendor != "postgresql":
+        return list(
+            LeadIdentity.objects.filter(source=source, external_id__in=external_ids).values_list(
+                "external_id",
+                "lead_id",
+                "lead__source",
+                "lead__content_hash",
+                "lead__source_updated_at",
+            )
+        )
+    # Joined to the pushed ids so each is one index lookup: with an IN list the planner
+    # prefers scanning every identity of the source once the table is large.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT identity.external_id, identity.lead_id, lead.source, lead.content_hash,
+                   lead.source_updated_at
+            FROM unnest(%s::text[]) AS pushed(external_id)
+            JOIN {LeadIdentity._meta.db_table} AS identity
+              ON identity.source = %s AND identity.external_id = pushed.external_id
+            JOIN {Lead._meta.db_table} AS lead ON lead.id = identity.lead_id
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [external_ids, source],
+        )
+        return cursor.fetchall()
 
 
 def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
