@@ -27,36 +27,41 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
 
     Two leads are possible duplicates when they share a website domain, a company
     e-mail domain (free-mail domains are never keys) or a normalised company name in
-    the same country. Each pair is stored once per reason, newer lead first. A key is
-    looked up once: the leads sharing it are counted in one grouped index scan, and
-    only the keys shared by 2 to ``MAX_LEADS_SHARING_A_KEY`` leads are paired.
+    the same country. Each pair is stored once per reason, newer lead first. The given
+    leads are read once; a key is looked up once: the leads sharing it are counted in
+    one grouped index scan, and only the keys shared by 2 to ``MAX_LEADS_SHARING_A_KEY``
+    leads are paired.
     """
     if not lead_ids:
         return
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     candidate_table = connection.ops.quote_name(DuplicateCandidate._meta.db_table)
+    keys = ", ".join(["country", *(column for column, _reason, _within in _KEYS)])
     if connection.vendor == "postgresql":
         greatest, least = "GREATEST", "LEAST"
-        batch, ids = "SELECT unnest(%s::bigint[]) AS id", list(lead_ids)
+        batch = f"SELECT id, {keys} FROM {lead_table} WHERE id = ANY(%s)"  # noqa: S608
+        ids = list(lead_ids)
     else:
         greatest, least = "MAX", "MIN"
-        batch, ids = "SELECT value AS id FROM json_each(%s)", json.dumps(list(lead_ids))
+        batch = (
+            f"SELECT id, {keys} FROM {lead_table} "  # noqa: S608 - identifiers are ours
+            "WHERE id IN (SELECT value FROM json_each(%s))"
+        )
+        ids = json.dumps(list(lead_ids))
     selects, parameters = [], []
     for column, reason, within_country in _KEYS:
         columns = [column, "country"] if within_country else [column]
-        key, lead_key = ", ".join(columns), ", ".join(f"lead.{name}" for name in columns)
+        key, batch_key = ", ".join(columns), ", ".join(f"lead.{name}" for name in columns)
         same_country = "AND other.country = lead.country" if within_country else ""
         selects.append(
             f"""
             SELECT {greatest}(lead.id, other.id), {least}(lead.id, other.id), %s
-            FROM {lead_table} AS lead
+            FROM batch AS lead
             JOIN {lead_table} AS other
               ON other.{column} = lead.{column} AND other.id <> lead.id {same_country}
-            WHERE lead.id IN (SELECT id FROM batch)
-              AND ({lead_key})
+            WHERE ({batch_key})
                   IN (SELECT {key} FROM {lead_table}
-                      WHERE ({key}) IN (SELECT {key} FROM {lead_table}
-                                        WHERE id IN (SELECT id FROM batch))
+                      WHERE ({key}) IN (SELECT {key} FROM batch)
                       GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND %s)
             """  # noqa: S608 - identifiers are ours, values are parameters
         )
@@ -64,7 +69,7 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH batch AS ({batch})
+            WITH batch AS MATERIALIZED ({batch})
             INSERT INTO {candidate_table} (lead_id, duplicate_of_id, reason, resolved, created_at)
             -- WHERE true: SQLite would read ON CONFLICT as a join's ON otherwise.
             SELECT DISTINCT pair.*, %s, CURRENT_TIMESTAMP
