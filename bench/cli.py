@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         leads=sizes,
         celery=celery,
         read_seconds=options.read_seconds or (3.0 if options.quick else 10.0),
-        naive_sample=options.naive_sample or (300 if options.quick else 2000),
+        naive_sample=options.naive_sample or (300 if options.quick else 5000),
         naive_posts=options.naive_posts or (100 if options.quick else 500),
     )
     rows: list[report.Row] = []
