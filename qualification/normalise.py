@@ -376,7 +376,10 @@ _LEGAL_FORMS = frozenset(
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # The common shape of a website, whose host ``urlsplit`` would return unchanged: checked
 # first because a sync normalises every pushed website and ``urlsplit`` costs more.
-_PLAIN_WEBSITE = re.compile(r"(?:https?://)?([a-z0-9.-]+)(?::[0-9]{1,5})?(?:[/?#].*)?", re.DOTALL)
+# (A later "://", in a query say, sends the text down the general path, which reads it.)
+_PLAIN_WEBSITE = re.compile(
+    r"(?:https?://)?([a-z0-9.-]+)(?::[0-9]{1,5})?(?:[/?#](?!.*://).*)?", re.DOTALL
+)
 
 
 def country_code(value: str) -> str:
@@ -389,21 +392,23 @@ def website_domain(website: str | None) -> str | None:
         return None
     text = website.strip().lower()
     plain = _PLAIN_WEBSITE.fullmatch(text)
-    if plain is not None:
-        host = plain.group(1)
-    else:
-        if "://" not in text:
-            text = f"http://{text}"
-        try:
-            host = urlsplit(text).hostname
-        except ValueError:
-            return None
+    host = plain.group(1) if plain is not None else _host_by_urlsplit(text)
     if not host:
         return None
     host = host.rstrip(".")
     if host.startswith("www."):
         host = host[4:]
     return host or None
+
+
+def _host_by_urlsplit(text: str) -> str | None:
+    """The host of any website text, scheme or not: the general path of ``website_domain``."""
+    if "://" not in text:
+        text = f"http://{text}"
+    try:
+        return urlsplit(text).hostname
+    except ValueError:
+        return None
 
 
 def email_domain(email: str | None) -> str | None:

@@ -1,7 +1,7 @@
 """Duplicate keys and the sync's e-mail check: fast paths agree with the general ones."""
 
+import re
 import unicodedata
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,18 +14,10 @@ from qualification.services.sync import lead_item_validate
 
 
 def website_domain_by_urlsplit(website: str | None) -> str | None:
-    """The general path of ``website_domain``, for every input."""
-    if not website:
-        return None
-    text = website.strip().lower()
-    if "://" not in text:
-        text = f"http://{text}"
-    try:
-        host = urlsplit(text).hostname
-    except ValueError:
-        return None
-    host = (host or "").rstrip(".")
-    return host.removeprefix("www.") or None
+    """``website_domain`` with its fast path turned off: the general path for every input."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(normalise, "_PLAIN_WEBSITE", re.compile(r"(?!)"))
+        return normalise.website_domain(website)
 
 
 def name_key_by_nfkd(company_name: str) -> str | None:
@@ -60,6 +52,9 @@ def test_website_domain_agrees_with_urlsplit(website):
         ("example.com/contact", "example.com"),
         ("user@example.com", "example.com"),
         ("https://[::1]:8000/", "::1"),
+        ("https://acme.example/?next=https://x.example", "acme.example"),
+        ("acme.example/login?next=https://x.example", None),
+        ("a/://", None),
         ("", None),
     ],
 )
