@@ -73,8 +73,8 @@ class Lead(models.Model):
         blank=True,
         editable=False,
         related_name="+",
-        # No index: nothing looks leads up by version (a run's sweep reads the whole
-        # table), and a re-evaluation would insert an entry for every lead it rewrites.
+        # No index: nothing looks leads up by version (a run's sweep goes by id), and a
+        # re-evaluation would insert an entry for every lead it rewrites.
         db_index=False,
     )
     segment = models.ForeignKey(

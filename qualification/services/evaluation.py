@@ -79,7 +79,8 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
     """Evaluate the given leads set-based against the published portrait; return how many.
 
     One UPDATE, whatever the number of leads. Without a published portrait
-    nothing changes. Used by the finishing sweep of a run and in tests.
+    nothing changes. For set-up and tests: the product's writers evaluate by ids,
+    ranges or staged rows under the writers' lock.
     """
     portrait = portrait or portrait_get_published()
     if portrait is None:
@@ -96,23 +97,32 @@ def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) ->
     return _evaluate(portrait=portrait, where=where, params=(lower_id, upper_id))
 
 
-# Whoever evaluates leads against "the published portrait" holds this lock, shared, until
-# it commits; planning a run takes it alone. So a lead written against the version before
-# is committed before the run reads its id ranges, and its chunk evaluates it again: the
-# run need not sweep the whole table for such leads. (SQLite lets one writer in at a time.)
+# Whoever evaluates leads against a portrait (a sync, a saved lead, a run's chunk) holds
+# this lock, shared, until it commits; planning a run takes it alone. So a lead written
+# against the version before is committed before the run reads its id ranges, and its
+# chunk evaluates it again: the run sweeps only the ids past its ranges, not the whole
+# table. Every writer of evaluations must take it. (SQLite lets one writer in at a time.)
 _WRITERS_LOCK = 7_310_598_112_004_551_211
 
 
 def _writers_enter() -> None:
     if connection.vendor == "postgresql":
+        _require_transaction()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WRITERS_LOCK])
 
 
 def _writers_wait() -> None:
     if connection.vendor == "postgresql":
+        _require_transaction()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITERS_LOCK])
+
+
+def _require_transaction() -> None:
+    # Out of a transaction the lock would be released as soon as it is taken.
+    if not connection.in_atomic_block:
+        raise RuntimeError("the evaluation writers' lock is taken inside a transaction")
 
 
 def _published() -> Portrait | None:
@@ -187,8 +197,11 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         run.save()
         chunks = []
         if bounds["lowest"] is not None:
-            for lower in range(bounds["lowest"], bounds["highest"] + 1, chunk_size):
-                chunks.append(EvaluationChunk(run=run, lower_id=lower, upper_id=lower + chunk_size))
+            # The last range ends right after the highest id: the finishing sweep starts there.
+            end = bounds["highest"] + 1
+            for lower in range(bounds["lowest"], end, chunk_size):
+                upper = min(lower + chunk_size, end)
+                chunks.append(EvaluationChunk(run=run, lower_id=lower, upper_id=upper))
         EvaluationChunk.objects.bulk_create(chunks, batch_size=1000)
         run.total_chunks = len(chunks)
         run.save(update_fields=["total_chunks"])
@@ -258,6 +271,9 @@ def _chunk_evaluate(chunk_id: int) -> int:
     from qualification.tasks import evaluation_run_finish_task
 
     with transaction.atomic():
+        # A chunk writes leads against its run's portrait: it is one of the writers
+        # a new run's planning waits for, and it reads the portrait's status after.
+        _writers_enter()
         # Lock the chunk only: locking the joined run and portrait rows too would
         # make the chunks of one run wait for each other instead of running at once.
         chunk = (
@@ -286,8 +302,9 @@ def _chunk_evaluate(chunk_id: int) -> int:
 
 
 def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
-    """Sweep leads left on another version (new since planning) and mark ``run`` done."""
+    """Sweep the leads inserted since planning and mark ``run`` done."""
     with transaction.atomic():
+        _writers_enter()
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status not in _ACTIVE_RUN_STATUSES:
             return run

@@ -91,7 +91,6 @@ class CompiledPortrait:
                 f"ELSE {best if shares else '0'} END"
             ),
             "exclusions_hit": _as_json(hits_text),
-            "evaluated_at": "%s",  # the caller's parameter
         }
 
 
@@ -203,7 +202,6 @@ def evaluation_update(
     """
     lead = connection.ops.quote_name(Lead._meta.db_table)
     expressions = compiled.column_expressions("evaluation_flags")
-    expressions.pop("evaluated_at")
     flags = compiled.flags_sql or "1 AS no_flags"
     fence = _FENCE[connection.vendor == "postgresql"]
     sql = (
@@ -212,4 +210,5 @@ def evaluation_update(
         f"FROM (SELECT {flags} {fence}) AS evaluation_flags), "
         f"evaluated_at = %s WHERE {where}"
     )
+    evaluated_at = connection.ops.adapt_datetimefield_value(evaluated_at)
     return sql, [*compiled.flags_params, evaluated_at, *where_params]

@@ -110,6 +110,17 @@ def stored(lead: Lead) -> tuple:
     return (lead.segment_id, lead.exclusions_hit, lead.fit_score, lead.suggested_verdict)
 
 
+def expected(lead: Lead, portrait: Portrait) -> tuple:
+    """What the Python predicate gives, in the order of ``stored``."""
+    evaluation = python_evaluation(lead, portrait)
+    return (
+        evaluation.segment_id,
+        evaluation.exclusions_hit,
+        evaluation.fit_score,
+        evaluation.suggested_verdict,
+    )
+
+
 EVALUATE_EVERY_LEAD = {
     "queryset": lambda: evaluation.leads_evaluate(queryset=Lead.objects.all()),
     "ids": lambda: evaluation.leads_evaluate_ids(
@@ -131,13 +142,7 @@ def test_set_based_evaluation_equals_the_python_predicate(portrait, entry_point)
 
     assert updated == len(LEAD_VALUES)
     for lead in leads:
-        expected = python_evaluation(lead, portrait)
-        assert stored(lead) == (
-            expected.segment_id,
-            expected.exclusions_hit,
-            expected.fit_score,
-            expected.suggested_verdict,
-        ), lead.attributes
+        assert stored(lead) == expected(lead, portrait), lead.attributes
         assert lead.evaluated_portrait_id == portrait.id
         assert lead.evaluated_at is not None
     verdicts = [python_evaluation(lead, portrait).suggested_verdict for lead in leads]
@@ -161,13 +166,7 @@ def test_a_sync_evaluates_each_pushed_lead_as_the_python_predicate_does(portrait
 
     assert report["created"] == len(LEAD_VALUES)
     for lead in Lead.objects.all():
-        expected = python_evaluation(lead, portrait)
-        assert stored(lead) == (
-            expected.segment_id,
-            expected.exclusions_hit,
-            expected.fit_score,
-            expected.suggested_verdict,
-        ), lead.external_id
+        assert stored(lead) == expected(lead, portrait), lead.external_id
         assert lead.evaluated_portrait_id == portrait.id
 
 
@@ -190,11 +189,17 @@ def test_known_leads_get_exact_evaluations(portrait):
     assert stored(unknown_size) == (None, [], 75, SuggestedVerdict.NEEDS_REVIEW)
 
 
-def test_a_portrait_without_segments_or_exclusions_marks_every_lead_not_interesting(db):
+@pytest.mark.parametrize("entry_point", ["queryset", "sync"])
+def test_a_portrait_without_segments_or_exclusions_marks_every_lead_not_interesting(
+    db, entry_point
+):
     portrait = published_portrait()
-    lead = make_lead(employees=10)
-
-    evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    if entry_point == "sync":
+        leads_bulk_upsert(source="erp", items=[{"external_id": "e1", "employees": 10}])
+        lead = Lead.objects.get()
+    else:
+        lead = make_lead(employees=10)
+        evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
 
     assert stored(lead) == (None, [], 0, SuggestedVerdict.NOT_INTERESTING)
     assert lead.evaluated_portrait_id == portrait.id
@@ -305,7 +310,7 @@ def test_a_run_plans_chunks_by_id_range_and_evaluates_every_lead(
     assert [(chunk.lower_id, chunk.upper_id) for chunk in run.chunks.all()] == [
         (lowest, lowest + 3),
         (lowest + 3, lowest + 6),
-        (lowest + 6, lowest + 9),
+        (lowest + 6, lowest + 8),  # the last range ends right after the highest id
     ]
     assert [chunk.updated_rows for chunk in run.chunks.all()] == [3, 3, 2]
     assert (run.status, run.total_chunks, run.done_chunks, run.percent_done) == (
@@ -317,6 +322,24 @@ def test_a_run_plans_chunks_by_id_range_and_evaluates_every_lead(
     assert run.lead_count == 8
     assert run.started_at is not None and run.finished_at is not None
     assert Lead.objects.filter(evaluated_portrait=portrait).count() == 8
+
+
+def test_the_finish_sweeps_a_lead_inserted_unevaluated_after_the_last_chunk(portrait, small_chunks):
+    for _ in range(8):
+        make_lead(employees=300, country="UA", industry="62.01")
+    run = evaluation.evaluation_run_plan(portrait=portrait)
+    for chunk in run.chunks.all():
+        evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk)
+    late = make_lead(employees=300, country="UA", industry="62.01")  # no evaluation
+
+    run = evaluation.evaluation_run_finish(run=run)
+
+    late.refresh_from_db()
+    assert (run.status, run.lead_count) == (EvaluationRunStatus.DONE, 9)
+    assert (late.evaluated_portrait_id, late.suggested_verdict) == (
+        portrait.id,
+        SuggestedVerdict.INTERESTING,
+    )
 
 
 def test_progress_is_recorded_chunk_by_chunk(portrait, small_chunks):
