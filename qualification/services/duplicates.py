@@ -28,9 +28,9 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
     Two leads are possible duplicates when they share a website domain, a company
     e-mail domain (free-mail domains are never keys) or a normalised company name in
     the same country. Each pair is stored once per reason, newer lead first. The given
-    leads are read once; a key is looked up once: the leads sharing it are counted in
-    one grouped index scan, and only the keys shared by 2 to ``MAX_LEADS_SHARING_A_KEY``
-    leads are paired.
+    leads are read once; each of their keys is looked up once, counting at most
+    ``MAX_LEADS_SHARING_A_KEY`` + 1 leads that share it, and only the keys shared by 2
+    to ``MAX_LEADS_SHARING_A_KEY`` leads are paired.
     """
     if not lead_ids:
         return
@@ -52,6 +52,7 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
     for column, reason, within_country in _KEYS:
         columns = [column, "country"] if within_country else [column]
         key, batch_key = ", ".join(columns), ", ".join(f"lead.{name}" for name in columns)
+        peer = " AND ".join(f"peer.{name} = shared.{name}" for name in columns)
         same_country = "AND other.country = lead.country" if within_country else ""
         selects.append(
             f"""
@@ -59,13 +60,14 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
             FROM batch AS lead
             JOIN {lead_table} AS other
               ON other.{column} = lead.{column} AND other.id <> lead.id {same_country}
-            WHERE ({batch_key})
-                  IN (SELECT {key} FROM {lead_table}
-                      WHERE ({key}) IN (SELECT {key} FROM batch)
-                      GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND %s)
+            WHERE ({batch_key}) IN (
+                SELECT {key} FROM (SELECT DISTINCT {key} FROM batch) AS shared
+                WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {lead_table} AS peer
+                                             WHERE {peer} LIMIT %s) AS sharing)
+                      BETWEEN 2 AND %s)
             """  # noqa: S608 - identifiers are ours, values are parameters
         )
-        parameters += [reason.value, MAX_LEADS_SHARING_A_KEY]
+        parameters += [reason.value, MAX_LEADS_SHARING_A_KEY + 1, MAX_LEADS_SHARING_A_KEY]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
