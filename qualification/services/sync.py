@@ -515,17 +515,14 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
             returned = cursor.fetchall()
         else:
             cursor.execute(insert, [*parameters, stamp])
-            returned = [(lead_id, created) for lead_id, _external_id, created in cursor.fetchall()]
-            cursor.execute(
+            written = cursor.fetchall()
+            returned = [(lead_id, created) for lead_id, _external_id, created in written]
+            cursor.executemany(
                 f"""
                 INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
-                SELECT l.id, l.source, l.external_id, %s
-                FROM {staging} AS s
-                JOIN {lead_table} AS l ON l.source = %s AND l.external_id = s.external_id
-                WHERE s.lead_id IS NULL ORDER BY l.external_id
-                ON CONFLICT (source, external_id) DO NOTHING
+                VALUES (%s, %s, %s, %s) ON CONFLICT (source, external_id) DO NOTHING
                 """,  # noqa: S608 - identifiers are ours, values are parameters
-                [stamp, source],
+                [(lead_id, source, external_id, stamp) for lead_id, external_id, _c in written],
             )
         cursor.execute(f"DROP TABLE {staging}")
         created_ids: list[int] = []
