@@ -583,3 +583,18 @@ def test_a_lead_being_written_against_the_version_before_is_evaluated_by_the_new
     slow = Lead.objects.get(external_id="slow")
     assert slow.evaluated_portrait_id == new.id != old.id
     assert EvaluationRun.objects.get(portrait=new).status == EvaluationRunStatus.DONE
+
+
+def test_deleting_a_portrait_clears_the_evaluations_that_point_at_it(portrait):
+    # The evaluation columns have no database constraint: Django keeps them consistent.
+    lead = make_lead(employees=300, country="UA", industry="62.01")
+    evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    lead.refresh_from_db()
+    assert lead.segment_id is not None and lead.evaluated_portrait_id == portrait.id
+
+    lead.segment.delete()
+    lead.refresh_from_db()
+    assert lead.segment_id is None
+    portrait.delete()
+    lead.refresh_from_db()
+    assert lead.evaluated_portrait_id is None
