@@ -122,7 +122,7 @@ def _writers_wait() -> None:
 def _require_transaction() -> None:
     # Out of a transaction the lock would be released as soon as it is taken.
     if not connection.in_atomic_block:
-        raise RuntimeError("the evaluation writers' lock is taken inside a transaction")
+        raise RuntimeError("the evaluation writers' lock must be taken inside a transaction")
 
 
 def _published() -> Portrait | None:
