@@ -1,12 +1,11 @@
 """Possible duplicates across sources: flagged on arrival, merged by sales."""
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from qualification import sql
 from qualification.choices import DuplicateReason
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
 from qualification.services.evaluation import leads_evaluate_ids
@@ -37,17 +36,9 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     candidate_table = connection.ops.quote_name(DuplicateCandidate._meta.db_table)
     keys = ", ".join(["country", *(column for column, _reason, _within in _KEYS)])
-    if connection.vendor == "postgresql":
-        greatest, least = "GREATEST", "LEAST"
-        batch = f"SELECT id, {keys} FROM {lead_table} WHERE id = ANY(%s)"  # noqa: S608
-        ids = list(lead_ids)
-    else:
-        greatest, least = "MAX", "MIN"
-        batch = (
-            f"SELECT id, {keys} FROM {lead_table} "  # noqa: S608 - identifiers are ours
-            "WHERE id IN (SELECT value FROM json_each(%s))"
-        )
-        ids = json.dumps(list(lead_ids))
+    greatest, least = sql.greatest(), sql.least()
+    batch_ids, ids = sql.id_in("id", lead_ids)
+    batch = f"SELECT id, {keys} FROM {lead_table} WHERE {batch_ids}"  # noqa: S608 - ours
     selects, parameters = [], []
     for column, reason, within_country in _KEYS:
         columns = [column, "country"] if within_country else [column]

@@ -19,7 +19,6 @@ chunk enqueues the finishing step, which sweeps the leads inserted after plannin
 is no longer the published one stops (``superseded``).
 """
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +30,7 @@ from django.utils import timezone
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from portrait.selectors import portrait_get_published
-from qualification import scoring
+from qualification import scoring, sql
 from qualification.models import (
     EvaluationChunk,
     EvaluationRun,
@@ -42,7 +41,6 @@ from qualification.services.evaluation_statement import evaluation_update, portr
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
 _LEAD = f'"{Lead._meta.db_table}"'
-_IS_DISTINCT_FROM = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -138,11 +136,7 @@ def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
     """Evaluate the leads with these ids against the published portrait; return how many."""
     if not ids:
         return 0
-    if connection.vendor == "postgresql":
-        where, ids_param = f"{_LEAD}.id = ANY(%s)", list(ids)
-    else:
-        where = f"{_LEAD}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 - ours
-        ids_param = json.dumps(list(ids))
+    where, ids_param = sql.id_in(f"{_LEAD}.id", ids)
     with transaction.atomic():
         portrait = _published()
         if portrait is None:
@@ -318,8 +312,7 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         swept = _evaluate(
             portrait=run.portrait,
             where=(
-                f"{_LEAD}.id >= %s AND "
-                f"{_LEAD}.evaluated_portrait_id {_IS_DISTINCT_FROM[connection.vendor]} %s"
+                f"{_LEAD}.id >= %s AND {_LEAD}.evaluated_portrait_id {sql.is_distinct_from()} %s"
             ),
             params=(tail, run.portrait_id),
         )

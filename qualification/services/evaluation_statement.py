@@ -19,6 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from portrait import criteria
 from portrait.models import Portrait
+from qualification import sql
 from qualification.choices import SuggestedVerdict
 from qualification.models import Lead
 from qualification.scoring import top_level_clauses
@@ -67,7 +68,7 @@ class CompiledPortrait:
             + f") / {len(clauses)}"
             for _id, clauses in self.segments
         ]
-        best = shares[0] if len(shares) == 1 else f"{_greatest()}({', '.join(shares)})"
+        best = shares[0] if len(shares) == 1 else f"{sql.greatest()}({', '.join(shares)})"
         hits = " || ".join(
             f"CASE WHEN {flags}.{flag} THEN '{int(id_)},' ELSE '' END"
             for id_, flag in self.exclusions
@@ -100,10 +101,6 @@ def _any(terms: list[str]) -> str:
 
 def _all(terms: list[str]) -> str:
     return f"({' AND '.join(terms)})" if terms else "TRUE"
-
-
-def _greatest() -> str:
-    return "GREATEST" if connection.vendor == "postgresql" else "MAX"
 
 
 def _as_json(text: str) -> str:

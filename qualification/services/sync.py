@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from qualification import normalise
+from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.services.evaluation import staged_leads_evaluate
@@ -450,7 +450,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
         replaced = (*_REPLACED, *EVALUATION_COLUMNS) if evaluated else _REPLACED
         inserted_columns = (*_WRITTEN, *EVALUATION_COLUMNS) if evaluated else _WRITTEN
         stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
-        distinct = "IS DISTINCT FROM" if is_postgres else "IS NOT"
+        distinct = sql.is_distinct_from()
         assignments = ", ".join(f"{column} = s.{column}" for column in replaced)
         if is_postgres:
             # UPDATE ... FROM locks rows in join order; take the locks in id order first.
