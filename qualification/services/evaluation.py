@@ -103,24 +103,16 @@ def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) ->
 _WRITERS_LOCK = 7_310_598_112_004_551_211
 
 
-def _writers_enter() -> None:
-    if connection.vendor == "postgresql":
-        _require_transaction()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WRITERS_LOCK])
-
-
-def _writers_wait() -> None:
-    if connection.vendor == "postgresql":
-        _require_transaction()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITERS_LOCK])
-
-
-def _require_transaction() -> None:
+def _writers_lock(*, alone: bool) -> None:
+    """Take the writers' lock until the transaction ends: shared, or ``alone``."""
+    if connection.vendor != "postgresql":
+        return
     # Out of a transaction the lock would be released as soon as it is taken.
     if not connection.in_atomic_block:
         raise RuntimeError("the evaluation writers' lock must be taken inside a transaction")
+    function = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [_WRITERS_LOCK])
 
 
 def _published() -> Portrait | None:
@@ -128,7 +120,7 @@ def _published() -> Portrait | None:
 
     Takes the writers' lock first: call it inside the transaction that writes the leads.
     """
-    _writers_enter()
+    _writers_lock(alone=False)
     return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
 
 
@@ -173,7 +165,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
 
     chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
     with transaction.atomic():
-        _writers_wait()
+        _writers_lock(alone=True)
         active = EvaluationRun.objects.select_for_update().filter(status__in=_ACTIVE_RUN_STATUSES)
         active.exclude(portrait=portrait).update(
             status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
@@ -267,7 +259,7 @@ def _chunk_evaluate(chunk_id: int) -> int:
     with transaction.atomic():
         # A chunk writes leads against its run's portrait: it is one of the writers
         # a new run's planning waits for, and it reads the portrait's status after.
-        _writers_enter()
+        _writers_lock(alone=False)
         # Lock the chunk only: locking the joined run and portrait rows too would
         # make the chunks of one run wait for each other instead of running at once.
         chunk = (
@@ -298,7 +290,7 @@ def _chunk_evaluate(chunk_id: int) -> int:
 def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
     """Sweep the leads inserted since planning and mark ``run`` done."""
     with transaction.atomic():
-        _writers_enter()
+        _writers_lock(alone=False)
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status not in _ACTIVE_RUN_STATUSES:
             return run
@@ -307,7 +299,7 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         if run.chunks.filter(done_at__isnull=True).exists():
             return run
         # Every lead up to the planned ranges was written before planning (see
-        # ``_writers_wait``) and evaluated by its chunk: only the tail is left to sweep.
+        # ``_writers_lock``) and evaluated by its chunk: only the tail is left to sweep.
         tail = run.chunks.aggregate(start=Max("upper_id"))["start"] or 0
         swept = _evaluate(
             portrait=run.portrait,
