@@ -1,4 +1,4 @@
-"""Helpers the scenarios share: the benchmark portrait and its rules."""
+"""Helpers the scenarios share: the benchmark portrait."""
 
 from __future__ import annotations
 
@@ -38,16 +38,3 @@ def publish_benchmark_portrait():
     finally:
         app.conf.task_always_eager = eager
     return portrait
-
-
-def rules(portrait):
-    from qualification.scoring import Rule
-
-    segments = [
-        Rule(id=s.id, name=s.name, criteria=s.criteria, priority=s.priority)
-        for s in portrait.segments.all()
-    ]
-    exclusions = [
-        Rule(id=e.id, name=e.name, criteria=e.criteria) for e in portrait.exclusions.all()
-    ]
-    return segments, exclusions

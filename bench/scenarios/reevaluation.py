@@ -15,7 +15,7 @@ import time
 from bench import environment, limit_sql
 from bench.context import Context
 from bench.report import Row
-from bench.scenarios.common import create_benchmark_portrait, publish, rules
+from bench.scenarios.common import create_benchmark_portrait, publish
 from bench.servers import CeleryWorker
 
 COLUMNS = "id, segment_id, suggested_verdict, fit_score, exclusions_hit"
@@ -71,13 +71,13 @@ def _naive(portrait, sample: int) -> tuple[float, dict[int, tuple]]:
 
     from qualification.models import Lead
     from qualification.scoring import evaluate_values
-    from qualification.services.evaluation import lead_values
+    from qualification.services.evaluation import lead_values, portrait_rules
 
-    segments, exclusions = rules(portrait)
+    rules = portrait_rules(portrait)
     results = {}
     started = time.perf_counter()
     for lead in Lead.objects.order_by("id")[:sample].iterator(chunk_size=500):
-        evaluation = evaluate_values(lead_values(lead), segments=segments, exclusions=exclusions)
+        evaluation = evaluate_values(lead_values(lead), **rules)
         lead.segment_id = evaluation.segment_id
         lead.suggested_verdict = evaluation.suggested_verdict
         lead.fit_score = evaluation.fit_score

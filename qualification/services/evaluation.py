@@ -348,12 +348,9 @@ def lead_values(lead: Lead) -> dict[str, Any]:
     }
 
 
-def lead_explain(lead: Lead) -> dict:
-    """Per-condition explanation of the lead's stored evaluation (its portrait version)."""
-    portrait = lead.evaluated_portrait
-    if portrait is None:
-        return {}
-    rules = {
+def portrait_rules(portrait: Portrait) -> dict[str, list[scoring.Rule]]:
+    """``portrait``'s segments and exclusions as ``scoring.evaluate_values`` takes them."""
+    return {
         "segments": [
             scoring.Rule(
                 id=segment.id,
@@ -368,5 +365,12 @@ def lead_explain(lead: Lead) -> dict:
             for exclusion in portrait.exclusions.all()
         ],
     }
-    evaluation = scoring.evaluate_values(lead_values(lead), **rules)
+
+
+def lead_explain(lead: Lead) -> dict:
+    """Per-condition explanation of the lead's stored evaluation (its portrait version)."""
+    portrait = lead.evaluated_portrait
+    if portrait is None:
+        return {}
+    evaluation = scoring.evaluate_values(lead_values(lead), **portrait_rules(portrait))
     return {"portrait": portrait.id, "portrait_version": portrait.version, **evaluation.explanation}

@@ -93,15 +93,7 @@ def portrait(db):
 
 def python_evaluation(lead: Lead, portrait: Portrait) -> scoring.Evaluation:
     return scoring.evaluate_values(
-        evaluation.lead_values(lead),
-        segments=[
-            scoring.Rule(id=s.id, name=s.name, criteria=s.criteria, priority=s.priority)
-            for s in portrait.segments.all()
-        ],
-        exclusions=[
-            scoring.Rule(id=e.id, name=e.name, criteria=e.criteria)
-            for e in portrait.exclusions.all()
-        ],
+        evaluation.lead_values(lead), **evaluation.portrait_rules(portrait)
     )
 
 
