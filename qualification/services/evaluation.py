@@ -37,10 +37,13 @@ from qualification.models import (
     EvaluationRunStatus,
     Lead,
 )
-from qualification.services.evaluation_statement import evaluation_update, portrait_compile
+from qualification.services.evaluation_statement import (
+    LEAD_TABLE,
+    evaluation_update,
+    portrait_compile,
+)
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
-_LEAD = f'"{Lead._meta.db_table}"'
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -63,7 +66,7 @@ def _evaluate(*, portrait: Portrait, where: str, params: tuple) -> int:
     """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``."""
     sql, parameters = evaluation_update(
         portrait_compile(portrait),
-        table=_LEAD,
+        table=LEAD_TABLE,
         where=where,
         where_params=params,
         evaluated_at=timezone.now(),
@@ -86,12 +89,12 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
     if queryset.query.is_sliced or queryset.query.distinct:
         queryset = Lead.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
     ids_sql, ids_params = queryset.order_by().values("id").query.sql_with_params()
-    return _evaluate(portrait=portrait, where=f"{_LEAD}.id IN ({ids_sql})", params=ids_params)
+    return _evaluate(portrait=portrait, where=f"{LEAD_TABLE}.id IN ({ids_sql})", params=ids_params)
 
 
 def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) -> int:
     """Evaluate the leads with ``lower_id <= id < upper_id`` (a run's chunk); return how many."""
-    where = f"{_LEAD}.id >= %s AND {_LEAD}.id < %s"
+    where = f"{LEAD_TABLE}.id >= %s AND {LEAD_TABLE}.id < %s"
     return _evaluate(portrait=portrait, where=where, params=(lower_id, upper_id))
 
 
@@ -128,7 +131,7 @@ def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
     """Evaluate the leads with these ids against the published portrait; return how many."""
     if not ids:
         return 0
-    where, ids_param = sql.id_in(f"{_LEAD}.id", ids)
+    where, ids_param = sql.id_in(f"{LEAD_TABLE}.id", ids)
     with transaction.atomic():
         portrait = _published()
         if portrait is None:
@@ -304,7 +307,8 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         swept = _evaluate(
             portrait=run.portrait,
             where=(
-                f"{_LEAD}.id >= %s AND {_LEAD}.evaluated_portrait_id {sql.is_distinct_from()} %s"
+                f"{LEAD_TABLE}.id >= %s AND "
+                f"{LEAD_TABLE}.evaluated_portrait_id {sql.is_distinct_from()} %s"
             ),
             params=(tail, run.portrait_id),
         )

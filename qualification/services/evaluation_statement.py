@@ -33,6 +33,8 @@ EVALUATION_COLUMNS = (
     "exclusions_hit",
     "evaluated_at",
 )
+#: The lead table's quoted name, which the compiled conditions qualify columns with.
+LEAD_TABLE = f'"{Lead._meta.db_table}"'
 _SENTINEL_ID = -1
 # Keeps the flags' sub-select a plan node of its own: pulled up into the UPDATE, each
 # flag's condition would be copied into every expression that reads it.
@@ -168,7 +170,7 @@ def _compile(portrait: Portrait) -> CompiledPortrait:
             .query
         )
         sql, params = query.get_compiler(connection.alias).as_sql()
-        table = connection.ops.quote_name(Lead._meta.db_table)
+        table = LEAD_TABLE
         tail = f" FROM {table} WHERE {table}.{connection.ops.quote_name('id')} = %s"
         if not (sql.startswith("SELECT ") and sql.endswith(tail)) or params[-1] != _SENTINEL_ID:
             raise RuntimeError("unexpected shape of the evaluation flags")
@@ -197,7 +199,7 @@ def evaluation_update(
     aliased as the lead table, whose name the compiled conditions and ``where`` use.
     Each row's flags come from a correlated sub-select. Returns (sql, params).
     """
-    lead = connection.ops.quote_name(Lead._meta.db_table)
+    lead = LEAD_TABLE
     expressions = compiled.column_expressions("evaluation_flags")
     flags = compiled.flags_sql or "1 AS no_flags"
     fence = _FENCE[connection.vendor == "postgresql"]

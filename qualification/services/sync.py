@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
+from qualification.services.duplicates import duplicates_flag
 from qualification.services.evaluation import staged_leads_evaluate
 from qualification.services.evaluation_statement import EVALUATION_COLUMNS
 
@@ -231,16 +232,15 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if row["external_id"] is None and "external_id" not in errors:
         errors["external_id"] = [_("This field is required.")]
     country = item.get("country")
+    code = normalise.country_code(country) if isinstance(country, str) else None
     if country is None or country == "":
         row["country"] = None
-    elif not isinstance(country, str) or normalise.country_code(country) not in (
-        normalise.COUNTRY_CODES
-    ):
+    elif code not in normalise.COUNTRY_CODES:
         errors["country"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
     else:
-        row["country"] = normalise.country_code(country)
+        row["country"] = code
     email = row["email"]
-    if email is not None and not (len(email) <= 254 and _PLAIN_EMAIL.fullmatch(email)):
+    if email is not None and not _PLAIN_EMAIL.fullmatch(email):
         try:
             _email_validator(email)
         except Exception:
@@ -402,8 +402,6 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         report["unchanged"] += len(staged) - len(created_ids) - len(updated_ids)
         written = [*created_ids, *updated_ids]
         if written:
-            from qualification.services.duplicates import duplicates_flag
-
             duplicates_flag(lead_ids=written)
 
 
