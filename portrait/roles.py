@@ -121,8 +121,10 @@ def roles_sync(apps, app_label: str) -> None:
     # Migration state apps have no models module; create_permissions needs one.
     models_module = getattr(app_config, "models_module", None)
     app_config.models_module = models_module or True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = models_module
+    try:
+        create_permissions(app_config, verbosity=0, apps=apps)
+    finally:
+        app_config.models_module = models_module
     _roles_grant(apps, app_label)
 
 
