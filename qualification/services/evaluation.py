@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portrait.choices import DocumentStatus
@@ -299,21 +299,25 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
             return run
         if _run_supersede_if_unpublished(run):
             return run
-        if run.chunks.filter(done_at__isnull=True).exists():
+        chunks = run.chunks.aggregate(
+            undone=Count("id", filter=Q(done_at__isnull=True)),
+            tail=Max("upper_id"),
+            rows=Sum("updated_rows"),
+        )
+        if chunks["undone"]:
             return run
         # Every lead up to the planned ranges was written before planning (see
         # ``_writers_lock``) and evaluated by its chunk: only the tail is left to sweep.
-        tail = run.chunks.aggregate(start=Max("upper_id"))["start"] or 0
         swept = _evaluate(
             portrait=run.portrait,
             where=(
                 f"{LEAD_TABLE}.id >= %s AND "
                 f"{LEAD_TABLE}.evaluated_portrait_id {sql.is_distinct_from()} %s"
             ),
-            params=(tail, run.portrait_id),
+            params=(chunks["tail"] or 0, run.portrait_id),
         )
         # The chunks counted their own rows: counting the table again costs a scan.
-        run.lead_count = swept + (run.chunks.aggregate(rows=Sum("updated_rows"))["rows"] or 0)
+        run.lead_count = swept + (chunks["rows"] or 0)
         run.done_chunks = run.total_chunks
         run.status = EvaluationRunStatus.DONE
         run.finished_at = timezone.now()
