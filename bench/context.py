@@ -21,9 +21,3 @@ class Context:
     def log(self, message: str) -> None:
         elapsed = time.perf_counter() - self.started
         print(f"[{elapsed:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def timed(function, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result

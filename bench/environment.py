@@ -9,7 +9,6 @@ import socket
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portrait_crm_bench"
@@ -166,7 +165,3 @@ def make_user(username: str, *roles: str):
     token, _ = Token.objects.get_or_create(user=user)
     user.token = token.key
     return user
-
-
-def to_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value)

@@ -93,9 +93,8 @@ def _copy_share(rows: list[tuple]) -> None:
         connection.close()
 
 
-def _copy_limit(leads: list[dict], *, streams: int = 1) -> float:
-    """Leads/s of ``COPY`` into the lead table from ``streams`` connections at once."""
-    rows = environment.copy_rows(dict(lead, source=SOURCE) for lead in leads)
+def _copy_limit(rows: list[tuple], *, streams: int = 1) -> float:
+    """Leads/s of ``COPY`` of ``rows`` into the lead table from ``streams`` connections."""
     environment.truncate_leads()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=streams) as pool:
@@ -120,8 +119,9 @@ def run(context: Context) -> list[Row]:
         for index, lead in enumerate(leads)
     ]
     changed = _bodies(changed_leads)
-    copy_rate = _copy_limit(leads)
-    parallel_copy_rate = _copy_limit(leads, streams=CLIENTS)
+    rows = environment.copy_rows(dict(lead, source=SOURCE) for lead in leads)
+    copy_rate = _copy_limit(rows)
+    parallel_copy_rate = _copy_limit(rows, streams=CLIENTS)
     context.log(
         f"sync: COPY limit {copy_rate:,.0f} leads/s, {parallel_copy_rate:,.0f} from "
         f"{CLIENTS} streams; pushing over HTTP"
