@@ -65,7 +65,8 @@ def condition_text(condition: dict) -> str:
     op = condition.get("op")
     label = _operator_labels().get(op, op)
     if op == "is_null":
-        return f"{condition.get('field')} {label if condition.get('value') else _('is filled in')}"
+        state = label if condition.get("value") else _("is filled in")
+        return _("%(field)s %(state)s") % {"field": condition.get("field"), "state": state}
     value = condition.get("value")
     if op == "between" and isinstance(value, list | tuple) and len(value) == 2:
         return _("%(field)s is between %(low)s and %(high)s") % {
@@ -73,7 +74,11 @@ def condition_text(condition: dict) -> str:
             "low": _shown(value[0]),
             "high": _shown(value[1]),
         }
-    return f"{condition.get('field')} {label} {_shown(value)}"
+    return _("%(field)s %(operator)s %(value)s") % {
+        "field": condition.get("field"),
+        "operator": label,
+        "value": _shown(value),
+    }
 
 
 def criteria_lines(tree, depth: int = 0) -> list[dict]:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 NUMBER = "number"
 STRING = "string"
 BOOLEAN = "boolean"
+#: The value types as people read them in messages.
+TYPE_LABELS = {NUMBER: _("number"), STRING: _("string"), BOOLEAN: _("boolean")}
 
 #: The lead columns a rule may test, with the type of their values.
 FIELD_TYPES: dict[str, str] = {

@@ -25,6 +25,7 @@ from portrait.criteria.catalogue import (
     OPERATORS,
     ORDERING_OPERATORS,
     STRING,
+    TYPE_LABELS,
 )
 from portrait.criteria.errors import CriteriaError
 
@@ -200,7 +201,7 @@ def _parse_condition(node: Mapping, path: str) -> Condition:
         raise CriteriaError(
             value_path,
             gettext("The field %(field)s holds a %(type)s; compare it with a %(type)s.")
-            % {"field": node["field"], "type": column_type},
+            % {"field": node["field"], "type": TYPE_LABELS[column_type]},
         )
     if column == "country" and op in {"eq", "ne", "in", "not_in"}:
         for index, item in enumerate(value if isinstance(value, tuple) else (value,)):

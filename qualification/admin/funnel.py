@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from qualification import funnel_selectors
 from qualification.models import (
@@ -76,7 +76,10 @@ class EvaluationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for run in queryset:
             evaluation_run_resume(run=run)
         self.message_user(
-            request, _("%(count)d runs resumed.") % {"count": len(queryset)}, messages.SUCCESS
+            request,
+            ngettext("%(count)d run resumed.", "%(count)d runs resumed.", len(queryset))
+            % {"count": len(queryset)},
+            messages.SUCCESS,
         )
 
     def has_resume_permission(self, request) -> bool:

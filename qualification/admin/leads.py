@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
 from qualification.services.duplicates import lead_merge
@@ -91,7 +91,11 @@ class LeadAdmin(admin.ModelAdmin):
             return
         self.message_user(
             request,
-            _("%(count)d leads merged into %(lead)s.")
+            ngettext(
+                "%(count)d lead merged into %(lead)s.",
+                "%(count)d leads merged into %(lead)s.",
+                len(leads) - 1,
+            )
             % {"count": len(leads) - 1, "lead": survivor},
         )
 
@@ -114,7 +118,15 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Mark as not duplicates"), permissions=["change"])
     def mark_resolved(self, request, queryset):
         updated = queryset.update(resolved=True)
-        self.message_user(request, _("%(count)d marked resolved.") % {"count": updated})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d pair marked as not duplicates.",
+                "%(count)d pairs marked as not duplicates.",
+                updated,
+            )
+            % {"count": updated},
+        )
 
 
 @admin.register(LeadMerge)

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +14,7 @@ class LeadSyncItemSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=128)
     company_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
     country = serializers.CharField(
-        max_length=2, required=False, allow_null=True, help_text="ISO 3166-1 alpha-2"
+        max_length=2, required=False, allow_null=True, help_text=gettext_lazy("ISO 3166-1 alpha-2")
     )
     region = serializers.CharField(max_length=128, required=False, allow_null=True)
     industry = serializers.CharField(max_length=32, required=False, allow_null=True)
@@ -29,7 +30,9 @@ class LeadSyncItemSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="When the source last changed the lead; older pushes do not overwrite.",
+        help_text=gettext_lazy(
+            "When the source last changed the lead; older pushes do not overwrite."
+        ),
     )
 
 
@@ -52,7 +55,9 @@ class LeadItemsField(serializers.Field):
 
 
 class BulkUpsertRequestSerializer(serializers.Serializer):
-    source = serializers.CharField(max_length=64, help_text="The pushing system, e.g. erp.")
+    source = serializers.CharField(
+        max_length=64, help_text=gettext_lazy("The pushing system, e.g. erp.")
+    )
     leads = LeadItemsField()
 
     def validate_source(self, value):
@@ -72,7 +77,9 @@ class BulkUpsertReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField(
-        help_text="Equal to the stored lead, or older than it (stale) and so not applied."
+        help_text=gettext_lazy(
+            "Equal to the stored lead, or older than it (stale) and so not applied."
+        )
     )
     errors = BulkUpsertItemErrorSerializer(many=True)
 
@@ -165,7 +172,7 @@ class LeadDetailSerializer(LeadSerializer):
 
 class LeadMergeRequestSerializer(serializers.Serializer):
     duplicate = serializers.IntegerField(
-        min_value=1, help_text="Id of the lead merged into this one (and deleted)."
+        min_value=1, help_text=gettext_lazy("Id of the lead merged into this one (and deleted).")
     )
 
 

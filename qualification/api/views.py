@@ -1,4 +1,6 @@
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -43,9 +45,14 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         responses={
             200: serializers.BulkUpsertReportSerializer,
             400: OpenApiResponse(
-                description=f"Bad envelope (source, leads, over {MAX_ITEMS} leads)."
+                description=format_lazy(
+                    gettext_lazy("Bad envelope (source, leads, over {limit} leads)."),
+                    limit=MAX_ITEMS,
+                )
             ),
-            403: OpenApiResponse(description="The source belongs to another account."),
+            403: OpenApiResponse(
+                description=gettext_lazy("The source belongs to another account.")
+            ),
         },
     )
     @action(

@@ -597,6 +597,15 @@ def test_error_message_is_translatable_text_with_the_path():
     )
 
 
+def test_the_value_type_in_an_error_message_is_translated_too():
+    from django.utils import translation
+
+    with translation.override("uk"), pytest.raises(CriteriaError) as raised:
+        validate_criteria({"all": [condition("employees", "gt", "x")]})
+    assert "число" in str(raised.value)
+    assert "number" not in str(raised.value)
+
+
 @pytest.mark.parametrize(
     "tree",
     [
