@@ -2,6 +2,15 @@
 
 from rest_framework import permissions
 
+QUALIFY = "qualification.qualify_lead"
+VIEW_FIGURES = "qualification.view_funnel_figures"
+#: Who sees funnel figures: managers and admins everyone's, salespeople their own.
+FIGURES_READERS = [(VIEW_FIGURES,), (QUALIFY,)]
+
+
+def user_can_see_figures(user) -> bool:
+    return any(all(user.has_perm(name) for name in names) for names in FIGURES_READERS)
+
 
 class CanReadLeads(permissions.BasePermission):
     """Every role in the table reads some leads; anyone else is refused."""

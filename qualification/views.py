@@ -22,12 +22,11 @@ from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors
 from qualification.forms import DecisionForm, LeadFilterForm
 from qualification.models import Lead
+from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
 from qualification.services.evaluation import lead_explain
 
 QUEUE_PAGE_SIZE = 25
-VIEW_FIGURES = "qualification.view_funnel_figures"
-QUALIFY = "qualification.qualify_lead"
 
 
 def _operator_labels() -> dict[str, str]:
@@ -203,7 +202,7 @@ def _percent(value, maximum) -> int:
 def dashboard(request):
     """The funnel's guards: pool, conversion, plan coverage, override rates, alerts, segments."""
     user = request.user
-    if not user.has_perm(VIEW_FIGURES) and not user.has_perm(QUALIFY):
+    if not user_can_see_figures(user):
         raise PermissionDenied(_("You may not see the funnel's figures."))
     figures = funnel_selectors.funnel_figures(user=user)
     pool, threshold = figures.pool, figures.override_rate_threshold

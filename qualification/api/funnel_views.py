@@ -21,12 +21,10 @@ from qualification.models import (
     RejectionReason,
     SalesPlan,
 )
+from qualification.permissions import FIGURES_READERS, QUALIFY, VIEW_FIGURES
 from qualification.services.decisions import lead_decide
 from qualification.services.evaluation import evaluation_run_resume
 from qualification.services.plans import alert_resolve, sales_plan_create, sales_plan_update
-
-QUALIFY = "qualification.qualify_lead"
-VIEW_FIGURES = "qualification.view_funnel_figures"
 
 
 class HasPermissions(permissions.BasePermission):
@@ -154,7 +152,7 @@ class FunnelFiguresView(APIView):
     """
 
     permission_classes = [HasPermissions]
-    required_permissions = {"get": [(VIEW_FIGURES,), (QUALIFY,)]}
+    required_permissions = {"get": FIGURES_READERS}
 
     @extend_schema(responses=serializers.FunnelFiguresSerializer)
     def get(self, request):
@@ -168,8 +166,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = serializers.AlertSerializer
     permission_classes = [HasPermissions]
     required_permissions = {
-        "list": [(VIEW_FIGURES,), (QUALIFY,)],
-        "retrieve": [(VIEW_FIGURES,), (QUALIFY,)],
+        "list": FIGURES_READERS,
+        "retrieve": FIGURES_READERS,
         "resolve": [(VIEW_FIGURES, "qualification.change_alert")],
     }
 
