@@ -1,12 +1,13 @@
 """Factories and helpers of the funnel tests (evaluations, decisions, plans)."""
 
 import datetime
+import itertools
 
 import factory
 
 from portrait.choices import DocumentStatus
 from portrait.models import Exclusion, Portrait, Segment
-from qualification.models import RejectionReason, SalesPlan
+from qualification.models import Lead, RejectionReason, SalesPlan
 from tests.portrait.factories import PortraitFactory
 
 
@@ -40,3 +41,17 @@ class SalesPlanFactory(factory.django.DjangoModelFactory):
 def reason(code: str = "no_budget") -> RejectionReason:
     """A seeded reason code (re-created if a transactional test flushed the seed)."""
     return RejectionReason.objects.get_or_create(code=code, defaults={"label": code})[0]
+
+
+_external_ids = itertools.count()
+
+
+def make_lead(**fields) -> Lead:
+    """A bare lead of the ``erp`` source with just these fields (no identity, no evaluation)."""
+    return Lead.objects.create(source="erp", external_id=f"lead-{next(_external_ids)}", **fields)
+
+
+def fresh_permissions(client) -> None:
+    """Authenticate a fresh copy of the API client's user, so its permission cache is empty."""
+    client.user = type(client.user).objects.get(pk=client.user.pk)
+    client.force_authenticate(client.user)

@@ -1,7 +1,5 @@
 """Decisions: POST /api/v1/leads/{id}/decision/, the history, overrides and who may decide."""
 
-import itertools
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -12,28 +10,23 @@ from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.forms import DecisionForm
 from qualification.models import Decision, Lead, RejectionReason
 from qualification.services.decisions import lead_decide
-from tests.qualification.funnel_factories import published_portrait, reason
-
-_external_ids = itertools.count()
-
-
-def make_lead(**fields) -> Lead:
-    return Lead.objects.create(
-        source="erp", external_id=f"d{next(_external_ids)}", employees=100, **fields
-    )
+from tests.qualification.funnel_factories import (
+    fresh_permissions,
+    make_lead,
+    published_portrait,
+    reason,
+)
 
 
 def suggested(verdict=SuggestedVerdict.INTERESTING, **fields) -> Lead:
     portrait = published_portrait()
     return make_lead(
-        suggested_verdict=verdict, evaluated_portrait=portrait, fit_score=100, **fields
+        employees=100,
+        suggested_verdict=verdict,
+        evaluated_portrait=portrait,
+        fit_score=100,
+        **fields,
     )
-
-
-def fresh_permissions(client) -> None:
-    """Authenticate a fresh copy of the user, so its permission cache is empty."""
-    client.user = type(client.user).objects.get(pk=client.user.pk)
-    client.force_authenticate(client.user)
 
 
 def decide_url(lead: Lead) -> str:
@@ -122,7 +115,7 @@ def test_rejecting_a_suggested_interesting_lead_is_an_override(make_user):
 )
 def test_rejecting_other_suggestions_needs_no_reason_code(make_user, verdict):
     user = make_user(roles.SALES)
-    lead = suggested(verdict) if verdict else make_lead()
+    lead = suggested(verdict) if verdict else make_lead(employees=100)
 
     decision = lead_decide(lead=lead, user=user, verdict="not_interesting")
 
@@ -380,7 +373,7 @@ def test_lead_detail_shows_the_current_decision_and_the_explanation(client_for):
 
     client = client_for(roles.SALES_MANAGERS)
     published_portrait(segments=[("Large", {"field": "employees", "op": "gte", "value": 50}, 1)])
-    lead = make_lead()
+    lead = make_lead(employees=100)
     leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
     lead_decide(lead=lead, user=client.user, verdict="interesting", reason="first")
     lead_decide(lead=lead, user=client.user, verdict="interesting", reason="second")

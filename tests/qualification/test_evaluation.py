@@ -1,6 +1,5 @@
 """Set-based evaluation against the published portrait, and chunked, resumable runs."""
 
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -12,9 +11,7 @@ from qualification.choices import SuggestedVerdict
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.services import evaluation
 from qualification.services.sync import leads_bulk_upsert
-from tests.qualification.funnel_factories import published_portrait
-
-_external_ids = itertools.count()
+from tests.qualification.funnel_factories import make_lead, published_portrait
 
 LARGE = {
     "all": [
@@ -72,11 +69,6 @@ LEAD_VALUES = [
         annual_revenue=Decimal("1000000"),
     ),
 ]
-
-
-def make_lead(**fields) -> Lead:
-    fields.setdefault("attributes", {})
-    return Lead.objects.create(source="erp", external_id=f"e{next(_external_ids)}", **fields)
 
 
 @pytest.fixture

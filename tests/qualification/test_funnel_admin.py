@@ -1,23 +1,20 @@
 """Admin pages of the funnel: progress of runs, figures of plans, alerts, decisions."""
 
-import itertools
-
 import pytest
 from django.urls import reverse
 
 from portrait import roles
 from qualification import funnel_selectors
 from qualification.choices import SuggestedVerdict
-from qualification.models import Alert, AlertKind, EvaluationRunStatus, Lead
+from qualification.models import Alert, AlertKind, EvaluationRunStatus
 from qualification.services.decisions import lead_decide
 from qualification.services.evaluation import evaluation_run_plan
-from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait, reason
-
-_external_ids = itertools.count()
-
-
-def make_lead(**fields) -> Lead:
-    return Lead.objects.create(source="erp", external_id=f"a{next(_external_ids)}", **fields)
+from tests.qualification.funnel_factories import (
+    SalesPlanFactory,
+    make_lead,
+    published_portrait,
+    reason,
+)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """The funnel's endpoints: evaluation runs, sales plans, figures and alerts, per role."""
 
 import datetime
-import itertools
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,24 +11,19 @@ from qualification.choices import SuggestedVerdict
 from qualification.models import Alert, AlertKind, EvaluationRunStatus, Lead, SalesPlan
 from qualification.services import evaluation
 from qualification.services.decisions import lead_decide
-from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait, reason
+from tests.qualification.funnel_factories import (
+    SalesPlanFactory,
+    fresh_permissions,
+    make_lead,
+    published_portrait,
+    reason,
+)
 
-_external_ids = itertools.count()
 INTERESTING = SuggestedVerdict.INTERESTING
 PLANS = reverse("v1:sales-plan-list")
 FIGURES = reverse("v1:funnel-figures")
 ALERTS = reverse("v1:alert-list")
 RUNS = reverse("v1:evaluation-run-list")
-
-
-def make_lead(**fields) -> Lead:
-    return Lead.objects.create(source="erp", external_id=f"f{next(_external_ids)}", **fields)
-
-
-def fresh_permissions(client) -> None:
-    """Authenticate a fresh copy of the user, so its permission cache is empty."""
-    client.user = type(client.user).objects.get(pk=client.user.pk)
-    client.force_authenticate(client.user)
 
 
 # Evaluation runs ---------------------------------------------------------------------------

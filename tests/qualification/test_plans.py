@@ -1,7 +1,6 @@
 """Sales plans, the active pool, conversion, override rates and the alerts they raise."""
 
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -16,14 +15,14 @@ from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.models import Alert, AlertKind, Lead, SalesPlan
 from qualification.services import plans
 from qualification.services.decisions import lead_decide
-from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait, reason
+from tests.qualification.funnel_factories import (
+    SalesPlanFactory,
+    make_lead,
+    published_portrait,
+    reason,
+)
 
-_external_ids = itertools.count()
 INTERESTING = SuggestedVerdict.INTERESTING
-
-
-def make_lead(**fields) -> Lead:
-    return Lead.objects.create(source="erp", external_id=f"p{next(_external_ids)}", **fields)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Background work of the funnel: re-evaluation on publish, alerts, a real Celery worker."""
 
-import itertools
 import time
 
 import pytest
@@ -9,23 +8,17 @@ from django.core import mail
 from portrait import roles
 from portrait.services import portrait_publish
 from qualification.choices import SuggestedVerdict
-from qualification.models import Alert, EvaluationRun, EvaluationRunStatus, Lead
+from qualification.models import Alert, EvaluationRun, EvaluationRunStatus
 from qualification.tasks import (
     alerts_check_task,
     evaluation_chunk_task,
     evaluation_run_start_task,
 )
 from tests.portrait.factories import ExclusionFactory, PortraitFactory, SegmentFactory
-from tests.qualification.funnel_factories import SalesPlanFactory
-
-_external_ids = itertools.count()
+from tests.qualification.funnel_factories import SalesPlanFactory, make_lead
 
 LARGE = {"all": [{"field": "employees", "op": "gte", "value": 250}]}
 SANCTIONED = {"field": "country", "op": "eq", "value": "RU"}
-
-
-def make_lead(**fields) -> Lead:
-    return Lead.objects.create(source="erp", external_id=f"t{next(_external_ids)}", **fields)
 
 
 def draft_portrait():
