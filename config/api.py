@@ -48,7 +48,9 @@ def error_body(detail: str, code: str, errors: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    field_errors: dict = {}
+    # A refusal may name the fields (or headers) at fault: an ``errors`` dict on it.
+    named = getattr(exc, "errors", None)
+    field_errors = named if isinstance(named, dict) else {}
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -56,10 +58,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        # A service's refusal keeps its message, its code and the fields it names
-        # (an ``errors`` dict on the exception); a bare one gets DRF's generic message.
-        named = getattr(exc, "errors", None)
-        field_errors = named if isinstance(named, dict) else {}
+        # A service's refusal keeps its message and code; a bare one gets DRF's generic one.
         exc = exceptions.PermissionDenied(detail=str(exc) or None, code=getattr(exc, "code", None))
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -23,13 +23,21 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class PreconditionFailed(exceptions.APIException):
+class _IfMatchError(exceptions.APIException):
+    """A refusal about the ``If-Match`` header, which its answer names."""
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {"If-Match": [str(self.detail)]}
+
+
+class PreconditionFailed(_IfMatchError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The portrait has changed since you read it; fetch it again.")
     default_code = "precondition_failed"
 
 
-class PreconditionRequired(exceptions.APIException):
+class PreconditionRequired(_IfMatchError):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = _("Send the If-Match header with the ETag of the portrait you edit.")
     default_code = "precondition_required"

@@ -252,6 +252,7 @@ def test_patch_without_if_match_is_428(client_for, draft):
 
     assert response.status_code == 428
     assert response.json()["code"] == "precondition_required"
+    assert list(response.json()["errors"]) == ["If-Match"]
     assert _snapshot() == before
 
 
@@ -269,6 +270,7 @@ def test_patch_with_a_stale_etag_is_412(client_for, draft):
 
     assert response.status_code == 412
     assert response.json()["code"] == "precondition_failed"
+    assert list(response.json()["errors"]) == ["If-Match"]
     assert _snapshot() == before
 
 
