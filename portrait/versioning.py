@@ -117,6 +117,12 @@ class DocumentAcknowledgement(models.Model):
 class DocumentStateError(ValidationError):
     """The document is not in the state the operation needs (e.g. editing a published one)."""
 
+    @classmethod
+    def about(cls, document: "VersionedDocument", message: str, *, code: str):
+        """``message`` (translated, with ``%(version)s`` and ``%(status)s``) on ``document``."""
+        values = {"version": document.version, "status": document.get_status_display()}
+        return cls(message % values, code=code)
+
 
 class DocumentStaleError(Exception):
     """The caller's copy (its ETag) is older than the stored document."""
@@ -169,9 +175,11 @@ def document_lock_draft(
     if expected_etags is not None and document_etag(locked) not in expected_etags:
         raise DocumentStaleError
     if not locked.is_draft:
-        raise DocumentStateError(
-            _runtime("Version %(version)s is %(status)s and cannot change; copy it as a new draft.")
-            % {"version": locked.version, "status": locked.get_status_display()},
+        raise DocumentStateError.about(
+            locked,
+            _runtime(
+                "Version %(version)s is %(status)s and cannot change; copy it as a new draft."
+            ),
             code="not_draft",
         )
     return locked
@@ -194,9 +202,9 @@ def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
         if target is None:
             raise model.DoesNotExist
         if not target.is_draft:
-            raise DocumentStateError(
-                _runtime("Only a draft can be published; version %(version)s is %(status)s.")
-                % {"version": target.version, "status": target.get_status_display()},
+            raise DocumentStateError.about(
+                target,
+                _runtime("Only a draft can be published; version %(version)s is %(status)s."),
                 code="not_draft",
             )
         now = timezone.now()
@@ -280,11 +288,11 @@ def document_acknowledge(*, document: VersionedDocument, user):
     request yet; acknowledging creates it.
     """
     if document.status != DocumentStatus.PUBLISHED:
-        raise DocumentStateError(
+        raise DocumentStateError.about(
+            document,
             _runtime(
                 "Only the published version can be acknowledged; version %(version)s is %(status)s."
-            )
-            % {"version": document.version, "status": document.get_status_display()},
+            ),
             code="not_published",
         )
     acknowledgement_model = _acknowledgement_model(type(document))
