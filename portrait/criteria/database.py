@@ -18,7 +18,13 @@ from django.conf import settings
 from django.db import NotSupportedError
 from django.db.models import BooleanField, Expression, F, Q
 
-from portrait.criteria.catalogue import BOOLEAN, NUMBER, ORDERING_OPERATORS, STRING
+from portrait.criteria.catalogue import (
+    BOOLEAN,
+    LIST_OPERATORS,
+    NUMBER,
+    ORDERING_OPERATORS,
+    STRING,
+)
 from portrait.criteria.validation import Condition, Negation, Node, parse_criteria
 
 SQLITE_LOWER_FUNCTION = "py_lower"
@@ -111,7 +117,7 @@ class _Dialect:
                 self.ordering_collation if kind == STRING and op in ORDERING_OPERATORS else ""
             )
             template = f"{{typed}}{collation} {_COMPARISONS[op]} {{value}}"
-        elif op in ("in", "not_in"):
+        elif op in LIST_OPERATORS:
             for index, item in enumerate(value):
                 parts[f"item_{index}"] = self.param(item, kind)
             items = ", ".join(f"{{item_{index}}}" for index in range(len(value)))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from portrait.criteria.catalogue import BOOLEAN, NUMBER, STRING
+from portrait.criteria.catalogue import BOOLEAN, LIST_OPERATORS, NUMBER, STRING
 from portrait.criteria.validation import (
     Condition,
     Group,
@@ -107,7 +107,7 @@ def _test(condition: Condition) -> Callable[[Any], bool]:
     typed = _TYPED[condition.kind]
     value = _condition_value(condition)
 
-    if op in ("in", "not_in"):
+    if op in LIST_OPERATORS:
         members = frozenset(value)
         if op == "in":
             return lambda actual: (x := typed(actual)) is not None and x in members
