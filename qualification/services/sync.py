@@ -417,17 +417,23 @@ def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
                 "lead__source_updated_at",
             )
         )
-    # Joined to the pushed ids so each is one index lookup: with an IN list the planner
-    # prefers scanning every identity of the source once the table is large.
+    # One index lookup per pushed id, whatever the statistics say: joined plainly, a
+    # planner that believes the identity table small (a bulk load autovacuum has not
+    # analysed yet) scans every identity of the source for each batch. The unique
+    # (source, external id) makes the LIMIT a no-op that keeps the lookup per id.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT identity.external_id, identity.lead_id, lead.source, lead.content_hash,
-                   lead.source_updated_at
+            SELECT pushed.external_id, known.lead_id, known.source, known.content_hash,
+                   known.source_updated_at
             FROM unnest(%s::text[]) AS pushed(external_id)
-            JOIN {LeadIdentity._meta.db_table} AS identity
-              ON identity.source = %s AND identity.external_id = pushed.external_id
-            JOIN {Lead._meta.db_table} AS lead ON lead.id = identity.lead_id
+            CROSS JOIN LATERAL (
+                SELECT identity.lead_id, lead.source, lead.content_hash, lead.source_updated_at
+                FROM {LeadIdentity._meta.db_table} AS identity
+                JOIN {Lead._meta.db_table} AS lead ON lead.id = identity.lead_id
+                WHERE identity.source = %s AND identity.external_id = pushed.external_id
+                LIMIT 1
+            ) AS known
             """,  # noqa: S608 - identifiers are ours, values are parameters
             [external_ids, source],
         )
