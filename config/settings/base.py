@@ -66,6 +66,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a connection per request costs PostgreSQL a new backend with
+# cold caches (measured: 25 ms of every bulk push over gunicorn). The health check
+# replaces a connection the server has dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and eager tasks share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -35,3 +35,26 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def _database_setting(name: str, **environment: str) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.DATABASES['default'][{name!r}])",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 64,
+        DJANGO_ALLOWED_HOSTS="crm.example.com",
+        **environment,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_keeps_database_connections_and_checks_them():
+    assert int(_database_setting("CONN_MAX_AGE")) > 0
+    assert _database_setting("CONN_HEALTH_CHECKS") == "True"
+
+
+def test_connection_age_comes_from_the_environment():
+    assert _database_setting("CONN_MAX_AGE", DJANGO_CONN_MAX_AGE="0") == "0"
