@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from config.text import is_storable
 from portrait.criteria.catalogue import (
     ATTRIBUTE_KEY_PATTERN,
     ATTRIBUTE_PREFIX,
@@ -95,8 +96,10 @@ def _check_scalar(value: Any, path: str) -> str:
             gettext("The number must be finite and at most %(limit)s in absolute value.")
             % {"limit": f"{MAX_ABSOLUTE_NUMBER:.0e}"},
         )
-    if kind == STRING and "\x00" in value:
-        raise CriteriaError(path, gettext("The text must not contain a NUL character."))
+    if kind == STRING and not is_storable(value):
+        raise CriteriaError(
+            path, gettext("Text may not contain NUL characters or unpaired surrogates.")
+        )
     return kind
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from config.text import is_storable, printable, unstorable_path
 from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
@@ -138,13 +139,20 @@ def source_validate(source: Any) -> list[str]:
 # --- validation -------------------------------------------------------------------------
 
 
+def _unstorable() -> str:
+    return _("Text may not contain NUL characters or unpaired surrogates.")
+
+
 def _text(value: Any, field: str, errors: dict) -> str | None:
     if value is None:
         return None
-    if type(value) is str and len(value) <= TEXT_LIMITS[field]:
+    if type(value) is str and len(value) <= TEXT_LIMITS[field] and is_storable(value):
         return value.strip() or None
     if isinstance(value, bool) or not isinstance(value, str | int):
         errors[field] = [_("Expected a string.")]
+        return None
+    if isinstance(value, str) and not is_storable(value):
+        errors[field] = [_unstorable()]
         return None
     text = str(value).strip()
     if len(text) > TEXT_LIMITS[field]:
@@ -225,7 +233,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if not item.keys() <= _SYNC_FIELD_SET:
         for key in item:
             if key not in _SYNC_FIELD_SET:
-                errors[str(key)] = [_("Unknown field.")]
+                errors[printable(str(key))] = [_("Unknown field.")]
     row: dict[str, Any] = {}
     for field in TEXT_LIMITS:
         row[field] = _text(item.get(field), field, errors)
@@ -256,6 +264,8 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         attributes = {}
     if not isinstance(attributes, dict):
         errors["attributes"] = [_("Expected an object.")]
+    elif unstorable_path(attributes) is not None:
+        errors["attributes"] = [_unstorable()]
     else:
         try:
             # NaN and Infinity are not JSON: the database would refuse the whole batch.
@@ -338,7 +348,7 @@ def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
             report["errors"].append(
                 {
                     "index": index,
-                    "external_id": None if external_id is None else str(external_id),
+                    "external_id": None if external_id is None else printable(str(external_id)),
                     "errors": errors,
                 }
             )

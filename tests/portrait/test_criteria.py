@@ -526,6 +526,10 @@ def test_predicate_treats_absent_keys_as_null():
         pytest.param(condition("employees", "eq", float("-inf")), "value", id="minus infinity"),
         pytest.param(condition("employees", "between", [1, 2, 3]), "value", id="between of three"),
         pytest.param(condition("region", "eq", "a\x00"), "value", id="nul character"),
+        pytest.param(condition("region", "eq", "\ud800"), "value", id="unpaired surrogate"),
+        pytest.param(
+            condition("attributes.a", "in", ["b", "\udfff"]), "value[1]", id="surrogate in a list"
+        ),
         pytest.param(condition("employees", "in", []), "value", id="empty in"),
         pytest.param(condition("employees", "in", 5), "value", id="in not a list"),
         pytest.param(condition("attributes.a", "in", [1, "1"]), "value[1]", id="in mixed types"),

@@ -141,3 +141,32 @@ def test_bad_arguments_are_refused(db, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("import_leads", str(path), *args, "--no-progress")
     assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('{"external_id": "j1", "company_name": "A\\u0000B"}', "company_name"),
+        ('{"external_id": "j1", "region": "\\ud800"}', "region"),
+        ('{"external_id": "j1", "attributes": {"note": "\\udfff"}}', "attributes"),
+        ('{"external_id": "j1", "attributes": {"\\u0000": 1}}', "attributes"),
+    ],
+)
+def test_jsonl_line_with_text_no_column_can_hold_is_reported_and_the_rest_imported(
+    db, tmp_path, line, field
+):
+    path = tmp_path / "leads.jsonl"
+    path.write_text(f'{line}\n{{"external_id": "j2"}}\n', encoding="utf-8")
+    report, failure = run(path, "--source", "files")
+    assert str(failure) == "1 line(s) rejected; the others were imported."
+    message = "Text may not contain NUL characters or unpaired surrogates."
+    assert report["errors"] == [{"line": 1, "external_id": "j1", "errors": {field: [message]}}]
+    assert list(Lead.objects.values_list("external_id", flat=True)) == ["j2"]
+
+
+def test_an_unstorable_external_id_is_echoed_escaped(db, tmp_path):
+    path = tmp_path / "leads.jsonl"
+    path.write_text('{"external_id": "j\\ud800"}\n', encoding="utf-8")
+    report, _failure = run(path, "--source", "files")
+    assert report["errors"][0]["external_id"] == "j\\ud800"
+    assert not Lead.objects.exists()

@@ -14,6 +14,7 @@ from qualification.services.sync import lead_item_validate, leads_bulk_upsert
 from tests.qualification.factories import LeadSourceFactory
 
 URL = reverse("v1:lead-bulk-upsert")
+UNSTORABLE = "Text may not contain NUL characters or unpaired surrogates."
 
 
 def item(key: str, /, **fields) -> dict:
@@ -56,12 +57,25 @@ def batch(count: int, prefix: str = "l", **fields) -> list[dict]:
         ("updated_at", "yesterday", "Expected an ISO 8601 date and time."),
         ("colour", "red", "Unknown field."),
         ("external_id", None, "This field is required."),
+        ("company_name", "A\x00B", UNSTORABLE),
+        ("channel", "\udc80", UNSTORABLE),
+        (
+            "attributes",
+            {"k": ["\ud800"]},
+            "Text may not contain NUL characters or unpaired surrogates.",
+        ),
     ],
 )
 def test_validator_names_the_bad_field(field, value, message):
     row, errors = lead_item_validate(item("a", **{field: value}))
     assert row is None
     assert errors == {field: [message]}
+
+
+def test_validator_names_an_unknown_field_it_cannot_echo_escaped():
+    row, errors = lead_item_validate(item("a", **{"\ud800": 1}))
+    assert row is None
+    assert errors == {"\\ud800": ["Unknown field."]}
 
 
 def test_validator_normalises_and_hashes_content_but_not_updated_at():
