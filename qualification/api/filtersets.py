@@ -1,17 +1,29 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.models import Lead
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number within the database's bigint (a larger one is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class LeadFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("stage"))
-    segment = django_filters.NumberFilter(field_name="segment_id", label=_("segment id"))
+    segment = IdFilter(field_name="segment_id", label=_("segment id"))
     suggested_verdict = django_filters.ChoiceFilter(
         choices=SuggestedVerdict.choices, label=_("suggested verdict")
     )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner id"))
+    owner = IdFilter(field_name="owner_id", label=_("owner id"))
     source = django_filters.CharFilter(
         method="filter_source", max_length=64, label=_("source (any identity)")
     )
