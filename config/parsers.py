@@ -1,4 +1,4 @@
-"""The API's request parsers."""
+"""The API's JSON parsers: DRF's, answering what it cannot take with a 400, not a 500."""
 
 import io
 import re
@@ -6,32 +6,49 @@ import re
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
-from config.text import unstorable_path
-
-
-class UnstorableText(exceptions.ParseError):
-    """A JSON body holding text no database column can hold; ``errors`` names where."""
-
-    def __init__(self, path: str):
-        message = _("Text may not contain NUL characters or unpaired surrogates.")
-        super().__init__(message, code="invalid")
-        self.errors = {path: [message]}
-
+from config.text import UNSTORABLE_TEXT, unstorable_path
 
 # The JSON escapes of the characters ``config.text`` refuses: a body without any (nearly
 # every one) is not walked, which would cost a 1000-lead push a few milliseconds.
 _UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
+class UnstorableText(exceptions.ParseError):
+    """A JSON body holding text no database column can hold; ``errors`` names where."""
+
+    def __init__(self, path: str):
+        super().__init__(str(UNSTORABLE_TEXT), code="invalid")
+        self.errors = {path: [str(UNSTORABLE_TEXT)]}
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing text with NUL characters or unpaired surrogates."""
+    """DRF's JSON parser; refuses text with NUL characters or unpaired surrogates.
+
+    A body nested too deep for Python's parser is a parse error too (DRF lets its
+    RecursionError through as a 500).
+    """
+
+    refuses_unstorable_text = True
 
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
-        data = super().parse(io.BytesIO(body), media_type, parser_context)
-        encoding = parsers.get_encoding(parser_context or {})
-        if encoding.lower().replace("-", "") != "utf8" or _UNSTORABLE_ESCAPE.search(body):
+        try:
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(_("The JSON is nested too deeply.")) from error
+        if self.refuses_unstorable_text and self._may_hold_unstorable_text(body, parser_context):
             path = unstorable_path(data)
             if path is not None:
                 raise UnstorableText(path)
         return data
+
+    @staticmethod
+    def _may_hold_unstorable_text(body: bytes, parser_context) -> bool:
+        encoding = parsers.get_encoding(parser_context or {})
+        return encoding.lower().replace("-", "") != "utf8" or bool(_UNSTORABLE_ESCAPE.search(body))
+
+
+class ItemCheckingJSONParser(JSONParser):
+    """For endpoints whose service reports unstorable text per item (bulk upsert)."""
+
+    refuses_unstorable_text = False

@@ -3,13 +3,13 @@
 import json
 
 from django import forms
-from django.forms.fields import InvalidJSONInput
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import StorableJSONFormField
 from portrait.models import Exclusion, Segment
 
 
-class CriteriaFormField(forms.JSONField):
+class CriteriaFormField(StorableJSONFormField):
     """A criteria rule as indented JSON; the model's validator names an invalid rule's path."""
 
     def __init__(self, **kwargs):
@@ -26,9 +26,7 @@ class CriteriaFormField(forms.JSONField):
         )
         super().__init__(**kwargs)
 
-    def prepare_value(self, value):
-        if isinstance(value, InvalidJSONInput):
-            return value
+    def as_json(self, value) -> str:
         return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from config.text import is_storable
+from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped
 from portrait.criteria.catalogue import (
     ATTRIBUTE_KEY_PATTERN,
     ATTRIBUTE_PREFIX,
@@ -97,9 +97,7 @@ def _check_scalar(value: Any, path: str) -> str:
             % {"limit": f"{MAX_ABSOLUTE_NUMBER:.0e}"},
         )
     if kind == STRING and not is_storable(value):
-        raise CriteriaError(
-            path, gettext("Text may not contain NUL characters or unpaired surrogates.")
-        )
+        raise CriteriaError(path, str(UNSTORABLE_TEXT))
     return kind
 
 
@@ -152,7 +150,9 @@ def _parse_field(field: Any, path: str) -> tuple[str, str | None, str | None]:
 def _parse_condition(node: Mapping, path: str) -> Condition:
     for key in node:
         if key not in CONDITION_KEYS:
-            raise CriteriaError(_join(path, str(key)), gettext("Unknown key in a condition."))
+            raise CriteriaError(
+                _join(path, surrogates_escaped(str(key))), gettext("Unknown key in a condition.")
+            )
     for key in CONDITION_KEYS:
         if key not in node:
             raise CriteriaError(_join(path, key), gettext("This key is required."))
@@ -241,7 +241,9 @@ class _Parser:
             return _parse_condition(node, path)
         for key in node:
             if key not in (*GROUP_KEYS, NOT_KEY):
-                raise CriteriaError(_join(path, str(key)), gettext("Unknown key in a rule."))
+                raise CriteriaError(
+                    _join(path, surrogates_escaped(str(key))), gettext("Unknown key in a rule.")
+                )
         if len(node) != 1:
             raise CriteriaError(
                 path,

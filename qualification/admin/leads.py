@@ -2,10 +2,11 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.forms import StorableJSONFormField
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
 from qualification.services.duplicates import lead_merge
 from qualification.services.leads import lead_save
@@ -48,6 +49,7 @@ class LeadAdmin(admin.ModelAdmin):
     search_fields = ("company_name", "external_id", "email", "website", "identities__external_id")
     list_select_related = ("owner", "segment")
     raw_id_fields = ("owner",)
+    formfield_overrides = {models.JSONField: {"form_class": StorableJSONFormField}}
     readonly_fields = (
         *_EVALUATION,
         "website_domain",

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import StablePagination
+from config.parsers import ItemCheckingJSONParser
 from qualification import selectors
 from qualification.api import serializers
 from qualification.api.filtersets import LeadFilterSet
@@ -60,6 +61,8 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["post"],
         url_path="bulk-upsert",
         permission_classes=[CanPushLeads],
+        # The service reports a lead's unstorable text as that item's error.
+        parser_classes=[ItemCheckingJSONParser],
         filterset_class=None,
         pagination_class=None,
     )

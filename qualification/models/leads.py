@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_storable_json
 from qualification import normalise
 from qualification.choices import DuplicateReason, LeadStage, SuggestedVerdict
 from qualification.querysets import QUEUE_ORDER, LeadQuerySet
@@ -35,7 +36,9 @@ class Lead(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254, blank=True, null=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, null=True)
     website = models.CharField(_("website"), max_length=255, blank=True, null=True)
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    attributes = models.JSONField(
+        _("attributes"), default=dict, blank=True, validators=[validate_storable_json]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from config.text import is_storable, printable, unstorable_path
+from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstorable_path
 from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
@@ -139,10 +139,6 @@ def source_validate(source: Any) -> list[str]:
 # --- validation -------------------------------------------------------------------------
 
 
-def _unstorable() -> str:
-    return _("Text may not contain NUL characters or unpaired surrogates.")
-
-
 def _text(value: Any, field: str, errors: dict) -> str | None:
     if value is None:
         return None
@@ -152,7 +148,7 @@ def _text(value: Any, field: str, errors: dict) -> str | None:
         errors[field] = [_("Expected a string.")]
         return None
     if isinstance(value, str) and not is_storable(value):
-        errors[field] = [_unstorable()]
+        errors[field] = [str(UNSTORABLE_TEXT)]
         return None
     text = str(value).strip()
     if len(text) > TEXT_LIMITS[field]:
@@ -260,7 +256,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if not item.keys() <= _SYNC_FIELD_SET:
         for key in item:
             if key not in _SYNC_FIELD_SET:
-                errors[printable(str(key))] = [_("Unknown field.")]
+                errors[surrogates_escaped(str(key))] = [_("Unknown field.")]
     row: dict[str, Any] = {}
     for field in TEXT_LIMITS:
         row[field] = _text(item.get(field), field, errors)
@@ -292,7 +288,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     if not isinstance(attributes, dict):
         errors["attributes"] = [_("Expected an object.")]
     elif unstorable_path(attributes) is not None:
-        errors["attributes"] = [_unstorable()]
+        errors["attributes"] = [str(UNSTORABLE_TEXT)]
     else:
         try:
             # NaN and Infinity are not JSON: the database would refuse the whole batch.
@@ -301,6 +297,8 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
             )
         except ValueError:
             errors["attributes"] = [_("Numbers must be finite.")]
+        except RecursionError:
+            errors["attributes"] = [_("The JSON is nested too deeply.")]
         else:
             if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
                 errors["attributes"] = [
@@ -369,10 +367,11 @@ def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
             row, errors = None, {"external_id": [_("This lead appears twice in the batch.")]}
         if row is None:
             external_id = item.get("external_id") if isinstance(item, dict) else None
+            echoed = None if external_id is None else surrogates_escaped(str(external_id))
             report["errors"].append(
                 {
                     "index": index,
-                    "external_id": None if external_id is None else printable(str(external_id)),
+                    "external_id": echoed,
                     "errors": errors,
                 }
             )

@@ -113,6 +113,18 @@ def test_draft_change_form_shows_indented_criteria(staff_admin):
     assert 'name="_save"' in content
 
 
+@pytest.mark.parametrize("bad", ["\ud800", "a\x00"])
+def test_criteria_with_unstorable_text_are_a_form_error_shown_escaped(staff_admin, bad):
+    criteria = {"all": [{"field": "region", "op": "eq", "value": bad}]}
+    response = staff_admin.post(ADD, _add_form(criteria))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Text may not contain NUL characters or unpaired surrogates." in content
+    assert json.dumps(bad) in content.replace("&quot;", '"')
+    assert not Portrait.objects.exists()
+
+
 def test_admin_adds_a_draft_with_a_segment(staff_admin):
     response = staff_admin.post(ADD, _add_form(VALID_CRITERIA))
 
