@@ -98,6 +98,12 @@ def test_content_json_writes_what_json_dumps_writes(content):
     assert content_json(content) == json.dumps(content, sort_keys=True, default=str)
 
 
+def test_content_json_hands_other_values_to_json_dumps():
+    # A bool or a float never comes out of the validator; if one did, json.dumps decides.
+    content = {**dict.fromkeys(CONTENT_FIELDS, None), "employees": True, "annual_revenue": 1.5}
+    assert content_json(content) == json.dumps(content, sort_keys=True, default=str)
+
+
 def test_validator_normalises_and_hashes_content_but_not_updated_at():
     row, errors = lead_item_validate(
         item("a", country=" ua ", website="https://WWW.Acme.example.com/about")
