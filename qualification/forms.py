@@ -9,7 +9,11 @@ from qualification.models import RejectionReason
 
 
 class LeadFilterForm(forms.Form):
-    """The queue's filters; every field is optional and an invalid value is simply ignored."""
+    """The queue's filters; every field is optional, and an invalid value is left out.
+
+    The other filters still apply: a stale link with a segment no longer published
+    keeps its stage and verdict. The page shows the field's error.
+    """
 
     q = forms.CharField(label=_("Company"), required=False, max_length=255)
     suggested_verdict = forms.ChoiceField(
@@ -33,9 +37,10 @@ class LeadFilterForm(forms.Form):
             self.fields["segment"].queryset = segments
 
     def filter(self, queryset):
-        """``queryset`` narrowed by the valid filters."""
-        if not self.is_valid():
+        """``queryset`` narrowed by the filters whose values are valid."""
+        if not self.is_bound:
             return queryset
+        self.is_valid()  # cleaned_data then holds the valid fields only
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(company_name__icontains=data["q"])

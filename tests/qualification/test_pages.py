@@ -178,6 +178,17 @@ def test_queue_filters(portrait, page_for, query, expected):
     assert names == expected
 
 
+def test_an_invalid_filter_is_left_out_and_shown_while_the_others_apply(portrait, page_for):
+    sales = page_for(roles.SALES)
+    evaluated(company_name="Big", employees=80)
+    evaluated(company_name="Qualified", employees=5, stage=LeadStage.QUALIFIED)
+    response = sales.get(QUEUE, {"suggested_verdict": "bogus", "stage": LeadStage.QUALIFIED})
+    assert [lead.company_name for lead in response.context["page"].object_list] == ["Qualified"]
+    assert "Select a valid choice. bogus is not one of the available choices." in (
+        response.content.decode()
+    )
+
+
 def test_queue_filters_by_segment(portrait, page_for):
     sales = page_for(roles.SALES)
     evaluated(company_name="Big", employees=80)
