@@ -32,6 +32,18 @@ from qualification.models import Alert, Decision, Lead, SalesPlan
 _TWO_PLACES = Decimal("0.01")
 
 
+def segment_lead_counts(*, portrait, user) -> list[tuple[Any, int]]:
+    """Each segment of ``portrait`` in its order, with the number of its leads ``user`` sees."""
+    counts = dict(
+        Lead.objects.for_user(user)
+        .filter(segment__portrait=portrait)
+        .values_list("segment")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return [(segment, counts.get(segment.pk, 0)) for segment in portrait.segments.all()]
+
+
 def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
     """The leads that can still become contracts (restricted to ``plan``'s scope)."""
     queryset = Lead.objects.filter(

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -220,16 +219,9 @@ def dashboard(request):
     published = portrait_get_published()
     segments = []
     if published is not None:
-        counts = dict(
-            Lead.objects.for_user(user)
-            .filter(segment__portrait=published)
-            .values_list("segment")
-            .annotate(count=Count("id"))
-            .order_by()
-        )
-        most = max(counts.values(), default=0)
-        for segment in published.segments.all():
-            count = counts.get(segment.pk, 0)
+        counts = funnel_selectors.segment_lead_counts(portrait=published, user=user)
+        most = max((count for _segment, count in counts), default=0)
+        for segment, count in counts:
             segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
     alerts = funnel_selectors.alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
     context = {
