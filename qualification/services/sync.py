@@ -287,8 +287,6 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         attributes = {}
     if not isinstance(attributes, dict):
         errors["attributes"] = [_("Expected an object.")]
-    elif unstorable_path(attributes) is not None:
-        errors["attributes"] = [str(UNSTORABLE_TEXT)]
     else:
         try:
             # NaN and Infinity are not JSON: the database would refuse the whole batch.
@@ -300,7 +298,13 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         except RecursionError:
             errors["attributes"] = [_("The JSON is nested too deeply.")]
         else:
-            if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
+            # The encoding keeps a surrogate as it is and writes NUL as \u0000; only then
+            # (or for a text holding a backslash and "u0000") are the attributes walked.
+            if not (is_storable(encoded) and "\\u0000" not in encoded) and (
+                unstorable_path(attributes) is not None
+            ):
+                errors["attributes"] = [str(UNSTORABLE_TEXT)]
+            elif len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
                 errors["attributes"] = [
                     _("Attributes may not exceed %(limit)d bytes.")
                     % {"limit": MAX_ATTRIBUTES_BYTES}
