@@ -336,16 +336,21 @@ def lead_source_authorize(*, source: str, user) -> LeadSource:
         raise PermissionDenied(_("You may not push leads."))
     with transaction.atomic():
         lead_source, _created = LeadSource.objects.get_or_create(name=source)
-        if can_import:
+        if can_import or _holds(lead_source, user):
             return lead_source
-        # Lock the source so two accounts' first pushes cannot both take it.
+        # Nobody may hold it yet: lock it, so two accounts' first pushes cannot both take
+        # it. Only then: the lock writes WAL, which every push would wait to flush.
         lead_source = LeadSource.objects.select_for_update().get(pk=lead_source.pk)
-        holders = set(lead_source.accounts.values_list("pk", flat=True))
-        if not holders:
+        if lead_source.accounts.exists():
+            if not _holds(lead_source, user):
+                raise SourceNotGranted(source)
+        else:
             lead_source.accounts.add(user)
-        elif user.pk not in holders:
-            raise SourceNotGranted(source)
     return lead_source
+
+
+def _holds(lead_source: LeadSource, user) -> bool:
+    return lead_source.accounts.filter(pk=user.pk).exists()
 
 
 # --- the upsert ------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 import datetime
 import json
 import threading
+import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,8 +16,10 @@ from portrait import roles
 from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.services.sync import (
     CONTENT_FIELDS,
+    SourceNotGranted,
     content_json,
     lead_item_validate,
+    lead_source_authorize,
     leads_bulk_upsert,
 )
 from tests.qualification.factories import LeadSourceFactory
@@ -454,6 +457,41 @@ def test_concurrent_overlapping_batches_never_duplicate_and_newest_wins(db):
         )
         thread.join()
         assert failures == []
+
+
+@pytest.mark.postgres
+def test_a_second_account_pushing_while_the_first_takes_a_free_source_is_refused(
+    transactional_db, make_user
+):
+    # A source nobody holds yet (an importer's, say): creating it would serialise them anyway.
+    LeadSourceFactory(name="race")
+    first, second = make_user(roles.INTEGRATIONS), make_user(roles.INTEGRATIONS)
+    taken = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def take():
+        # The first account takes the source and keeps its transaction open a moment.
+        with transaction.atomic():
+            lead_source_authorize(source="race", user=type(first).objects.get(pk=first.pk))
+            taken.set()
+            time.sleep(0.5)
+        outcomes["first"] = "granted"
+
+    def push_meanwhile():
+        user = type(second).objects.get(pk=second.pk)
+        taken.wait(timeout=10)
+        try:
+            lead_source_authorize(source="race", user=user)
+            outcomes["second"] = "granted"
+        except SourceNotGranted:
+            outcomes["second"] = "refused"
+
+    started = [_in_own_connection(take), _in_own_connection(push_meanwhile)]
+    for thread, failures in started:
+        thread.join()
+        assert failures == []
+    assert outcomes == {"first": "granted", "second": "refused"}
+    assert list(LeadSource.objects.get(name="race").accounts.all()) == [first]
 
 
 @pytest.mark.postgres
