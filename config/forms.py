@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.fields import InvalidJSONInput
 
+from config.json_depth import validate_json_depth
 from config.text import surrogates_escaped, validate_storable_json
 
 
@@ -13,7 +14,7 @@ class StorableJSONFormField(forms.JSONField):
     unpaired surrogate could not be encoded and would fail as a server error.
     """
 
-    default_validators = [validate_storable_json]
+    default_validators = [validate_storable_json, validate_json_depth]
 
     def prepare_value(self, value):
         if isinstance(value, InvalidJSONInput):

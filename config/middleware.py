@@ -1,8 +1,6 @@
 """Requests refused before any view reads them."""
 
-from django.core.exceptions import BadRequest
-from django.http import JsonResponse
-from django.views import defaults
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from config.api import error_body
 from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped
@@ -31,4 +29,4 @@ def _refusal(request, name: str):
     message = str(UNSTORABLE_TEXT)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(message, "invalid", {name: [message]}), status=400)
-    return defaults.bad_request(request, BadRequest(message))
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

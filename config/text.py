@@ -42,6 +42,7 @@ def unstorable_path(data: Any) -> str | None:
         elif isinstance(value, dict):
             children = []
             for key, item in value.items():
+                key = str(key)  # a Python caller's dict may have other keys than text
                 child = f"{path}.{surrogates_escaped(key)}" if path else surrogates_escaped(key)
                 if not is_storable(key):
                     return child
@@ -54,6 +55,5 @@ def unstorable_path(data: Any) -> str | None:
 
 def validate_storable_json(value: Any) -> None:
     """Model validator of a JSON field: refuse text no database column can hold."""
-    path = unstorable_path(value)
-    if path is not None:
+    if unstorable_path(value) is not None:
         raise ValidationError(UNSTORABLE_TEXT, code="unstorable_text")

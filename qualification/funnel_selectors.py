@@ -26,13 +26,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portrait import roles
+from portrait.models import Segment
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
 from qualification.models import Alert, Decision, Lead, SalesPlan
 
 _TWO_PLACES = Decimal("0.01")
 
 
-def segment_lead_counts(*, portrait, user) -> list[tuple[Any, int]]:
+def segment_lead_counts(*, portrait, user) -> list[tuple[Segment, int]]:
     """Each segment of ``portrait`` in its order, with the number of its leads ``user`` sees."""
     counts = dict(
         Lead.objects.for_user(user)

@@ -61,7 +61,8 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["post"],
         url_path="bulk-upsert",
         permission_classes=[CanPushLeads],
-        # The service reports a lead's unstorable text as that item's error.
+        # The service reports a lead's unstorable text as that item's error. JSON only:
+        # a form post gets a 415.
         parser_classes=[ItemCheckingJSONParser],
         filterset_class=None,
         pagination_class=None,

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.json_depth import validate_json_depth
 from config.text import validate_storable_json
 from qualification import normalise
 from qualification.choices import DuplicateReason, LeadStage, SuggestedVerdict
@@ -37,7 +38,10 @@ class Lead(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True, null=True)
     website = models.CharField(_("website"), max_length=255, blank=True, null=True)
     attributes = models.JSONField(
-        _("attributes"), default=dict, blank=True, validators=[validate_storable_json]
+        _("attributes"),
+        default=dict,
+        blank=True,
+        validators=[validate_storable_json, validate_json_depth],
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

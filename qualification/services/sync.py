@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from config.json_depth import MAX_JSON_DEPTH, TOO_DEEP, json_depth, may_nest_too_deep
 from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstorable_path
 from qualification import normalise, sql
 from qualification.choices import LeadStage
@@ -163,7 +164,7 @@ def _text(value: Any, field: str, errors: dict) -> str | None:
 def _employees(value: Any, errors: dict) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -304,6 +305,8 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
                 unstorable_path(attributes) is not None
             ):
                 errors["attributes"] = [str(UNSTORABLE_TEXT)]
+            elif may_nest_too_deep(encoded) and json_depth(attributes) > MAX_JSON_DEPTH:
+                errors["attributes"] = [str(TOO_DEEP % {"limit": MAX_JSON_DEPTH})]
             elif len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
                 errors["attributes"] = [
                     _("Attributes may not exceed %(limit)d bytes.")

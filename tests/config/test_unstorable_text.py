@@ -105,13 +105,30 @@ def test_json_nested_too_deep_for_the_parser_is_a_400(client_for, url):
     assert response.json()["code"] == "parse_error"
 
 
-def test_deeply_nested_attributes_are_no_server_error(client_for):
+@pytest.mark.parametrize("levels", [33, 700])
+def test_attributes_nested_past_the_limit_are_that_items_error(client_for, levels):
     attributes = "{}"
-    for _level in range(700):
+    for _level in range(levels - 1):
         attributes = '{"a": ' + attributes + "}"
     body = '{"source": "erp", "leads": [{"external_id": "a", "attributes": ' + attributes + "}]}"
     response = post_raw(client_for(roles.INTEGRATIONS), BULK_URL, body)
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["errors"] == {
+        "attributes": ["JSON may nest at most 32 levels deep."]
+    }
+    assert not Lead.objects.exists()
+
+
+def test_attributes_at_the_limit_are_stored(client_for):
+    attributes: dict = {}
+    for _level in range(31):
+        attributes = {"a": attributes}
+    response = post_raw(
+        client_for(roles.INTEGRATIONS),
+        BULK_URL,
+        {"source": "erp", "leads": [lead(attributes=attributes)]},
+    )
+    assert response.json()["created"] == 1, response.json()
 
 
 # --- query strings, forms -------------------------------------------------------------
@@ -125,6 +142,14 @@ def test_a_nul_in_an_api_query_is_a_400_naming_the_parameter(client_for):
         "code": "invalid",
         "errors": {"source": [MESSAGE]},
     }
+
+
+def test_the_query_refusal_speaks_the_client_language(client_for):
+    response = client_for(roles.ADMINS).get(
+        reverse("v1:lead-list"), {"source": "a\x00"}, HTTP_ACCEPT_LANGUAGE="pl"
+    )
+    polish = "Tekst nie może zawierać znaków NUL ani niesparowanych surogatów."
+    assert response.json()["errors"] == {"source": [polish]}
 
 
 def test_a_nul_in_the_admin_search_is_a_400(make_user, client):
@@ -141,6 +166,28 @@ def test_the_json_form_field_refuses_unstorable_text_and_shows_it_escaped():
     shown = field.prepare_value({"note": "\ud800"})
     assert shown.encode("utf-8") == b'{"note": "\\ud800"}'
     assert json.loads(shown) == {"note": "\ud800"}
+
+
+def test_the_lead_admin_refuses_unstorable_attributes_and_shows_them_escaped(make_user, client):
+    client.force_login(make_user(roles.ADMINS, is_staff=True))
+    lead_row = Lead.objects.create(source="erp", external_id="a", company_name="Acme")
+    url = reverse("admin:qualification_lead_change", args=[lead_row.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "attributes": '{"note": "\\ud800"}',
+            "identities-TOTAL_FORMS": "0",
+            "identities-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert MESSAGE in content
+    assert "\\ud800" in content
+    lead_row.refresh_from_db()
+    assert lead_row.attributes == {}
 
 
 def test_the_lead_model_refuses_unstorable_attributes(db):

@@ -59,6 +59,7 @@ def batch(count: int, prefix: str = "l", **fields) -> list[dict]:
         ("employees", -1, "Ensure this value is between 0 and 2147483647."),
         ("employees", "many", "A whole number is required."),
         ("employees", True, "A whole number is required."),
+        ("employees", "²", "A whole number is required."),
         ("annual_revenue", "abc", "A number is required."),
         ("annual_revenue", "1.005", "Ensure there are no more than 2 decimal places."),
         ("phone", "call me", "Enter a valid phone number."),
