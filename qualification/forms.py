@@ -7,6 +7,9 @@ from portrait.models import Segment
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
 from qualification.models import RejectionReason
 
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+
 
 class LeadFilterForm(forms.Form):
     """The queue's filters; every field is optional, and an invalid value is left out.
@@ -30,6 +33,14 @@ class LeadFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Any stage")), *LeadStage.choices]
     )
+    page_size = forms.TypedChoiceField(
+        label=_("Per page"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+        initial=DEFAULT_PAGE_SIZE,
+    )
 
     def __init__(self, *args, segments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +62,13 @@ class LeadFilterForm(forms.Form):
         if data.get("stage"):
             queryset = queryset.filter(stage=data["stage"])
         return queryset
+
+    def leads_per_page(self) -> int:
+        """Leads per page: the chosen size when valid, else the default."""
+        if not self.is_bound:
+            return DEFAULT_PAGE_SIZE
+        self.is_valid()
+        return self.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
 
 
 class DecisionForm(forms.Form):

@@ -25,8 +25,6 @@ from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
 from qualification.services.evaluation import lead_explain
 
-QUEUE_PAGE_SIZE = 25
-
 
 def _operator_labels() -> dict[str, str]:
     return {
@@ -110,7 +108,7 @@ def queue(request):
     form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
     leads = Lead.objects.for_user(request.user).select_related("segment", "owner").in_queue_order()
     leads = form.filter(leads)
-    page = Paginator(leads, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(leads, form.leads_per_page()).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -209,14 +209,25 @@ def test_queue_paginates_and_keeps_the_filters(portrait, page_for):
     assert len(second.context["page"].object_list) == 5
 
 
+@pytest.mark.parametrize(("page_size", "shown"), [(10, 10), (50, 30), ("7", 25), ("many", 25)])
+def test_queue_shows_the_chosen_number_of_leads_per_page(portrait, page_for, page_size, shown):
+    sales = page_for(roles.SALES)
+    for _ in range(30):
+        evaluated(employees=80)
+    response = sales.get(QUEUE, {"page_size": page_size})
+    assert len(response.context["page"].object_list) == shown
+    if page_size == 10:
+        assert b"page_size=10&amp;page=2" in response.content
+
+
 # Session, user, its two permission sets, the count, the published segments (filter choices)
 # and the page of leads with segment and owner joined.
 QUEUE_QUERIES = 7
 
 
-@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize(("rows", "page_size"), [(5, 10), (120, 100)])
 def test_queue_query_count_does_not_grow_with_rows(
-    portrait, page_for, make_user, django_assert_max_num_queries, rows
+    portrait, page_for, make_user, django_assert_max_num_queries, rows, page_size
 ):
     viewer = page_for(roles.SALES_MANAGERS)
     owners = [make_user(roles.SALES) for _ in range(3)]
@@ -224,8 +235,8 @@ def test_queue_query_count_does_not_grow_with_rows(
         LeadFactory(owner=owners[index % 3], employees=40 + index)
     leads_evaluate(queryset=Lead.objects.all())
     with django_assert_max_num_queries(QUEUE_QUERIES):
-        response = viewer.get(QUEUE)
-    assert len(response.context["page"].object_list) == min(rows, 25)
+        response = viewer.get(QUEUE, {"page_size": page_size})
+    assert len(response.context["page"].object_list) == min(rows, page_size)
 
 
 def test_queue_is_forbidden_without_a_lead_permission(db, page_for):
