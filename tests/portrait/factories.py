@@ -45,26 +45,3 @@ class ExclusionFactory(factory.django.DjangoModelFactory):
 
 
 BOGUS_CRITERIA = {"all": [{"field": "employees", "op": "bogus", "value": 1}]}
-
-
-def install_strict_criteria(monkeypatch) -> None:
-    """Make sure ``BOGUS_CRITERIA`` is rejected at ``all[0].op``.
-
-    The real validator does this; until it is in the tree, a stand-in is installed
-    so that the plumbing of the error path (API, admin, services) is still tested.
-    """
-    from portrait import criteria
-
-    try:
-        criteria.validate_criteria(BOGUS_CRITERIA)
-    except criteria.CriteriaError:
-        return
-    real = criteria.validate_criteria
-
-    def validate(tree):
-        real(tree)
-        for index, node in enumerate(tree.get("all", []) if isinstance(tree, dict) else []):
-            if isinstance(node, dict) and node.get("op") == "bogus":
-                raise criteria.CriteriaError(f"all[{index}].op", "Unknown operator 'bogus'.")
-
-    monkeypatch.setattr(criteria, "validate_criteria", validate)

@@ -15,18 +15,12 @@ from tests.portrait.factories import (
     ExclusionFactory,
     PortraitFactory,
     SegmentFactory,
-    install_strict_criteria,
 )
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:portrait_portrait_changelist")
 ADD = reverse("admin:portrait_portrait_add")
-
-
-@pytest.fixture
-def strict_criteria(monkeypatch):
-    install_strict_criteria(monkeypatch)
 
 
 @pytest.fixture
@@ -139,7 +133,7 @@ def test_admin_adds_a_draft_with_a_segment(staff_admin):
     assert list(portrait.segments.values_list("name", "criteria")) == [("Mid IT", VALID_CRITERIA)]
 
 
-def test_invalid_criteria_message_names_the_path(staff_admin, strict_criteria):
+def test_invalid_criteria_message_names_the_path(staff_admin):
     response = staff_admin.post(ADD, _add_form(BOGUS_CRITERIA))
 
     assert response.status_code == 200

@@ -14,7 +14,6 @@ from tests.portrait.factories import (
     ExclusionFactory,
     PortraitFactory,
     SegmentFactory,
-    install_strict_criteria,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +29,6 @@ def detail_url(portrait, action=None):
     if action is None:
         return reverse("v1:portrait-detail", args=[portrait.pk])
     return reverse(f"v1:portrait-{action}", args=[portrait.pk])
-
-
-@pytest.fixture
-def strict_criteria(monkeypatch):
-    install_strict_criteria(monkeypatch)
 
 
 @pytest.fixture
@@ -191,7 +185,7 @@ def test_other_roles_cannot_create(client_for, role):
     assert Portrait.objects.count() == 0
 
 
-def test_criteria_error_names_the_full_path(client_for, strict_criteria):
+def test_criteria_error_names_the_full_path(client_for):
     data = _payload()
     data["segments"].append({"name": "Broken", "criteria": BOGUS_CRITERIA})
 
