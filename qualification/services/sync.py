@@ -22,6 +22,7 @@ Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id"
 
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import re
@@ -93,7 +94,6 @@ _WRITTEN = (*CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
 _STAGED = ("lead_id", "source", "external_id", *_WRITTEN)
 # Written columns a newer push replaces; a push without ``updated_at`` keeps the stored one.
 _REPLACED = tuple(column for column in _WRITTEN if column != "source_updated_at")
-_STAGING_TABLE = "lead_sync_staging"
 # Where an item without ``updated_at`` ranks against a dated one of the same lead: newest.
 _UNDATED = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 _ATTEMPTS = 3
@@ -165,7 +165,9 @@ def _employees(value: Any, errors: dict) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, str) and value.strip().isdecimal():
-        value = int(value.strip())
+        digits = value.strip().lstrip("0") or "0"
+        # int() refuses strings of over 4300 digits; past ten, the number is out of range.
+        value = int(digits) if len(digits) <= 10 else MAX_EMPLOYEES + 1
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -491,7 +493,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
     now = timezone.now()
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     identity_table = connection.ops.quote_name(LeadIdentity._meta.db_table)
-    staging = _STAGING_TABLE
+    staging, _columns = _staging_table(connection.vendor)
     with connection.cursor() as cursor:
         _stage(cursor, staged, is_postgres=is_postgres)
         # Evaluated in the staging table, so each lead row is written once, evaluated.
@@ -573,6 +575,8 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
                 """,  # noqa: S608 - identifiers are ours, values are parameters
                 [(lead_id, source, external_id, stamp) for lead_id, external_id, _c in written],
             )
+        if not is_postgres:  # a PostgreSQL commit empties it; SQLite would keep the rows
+            cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
         created_ids: list[int] = []
         for lead_id, was_inserted in returned:
             (created_ids if was_inserted else updated_ids).append(lead_id)
@@ -585,28 +589,22 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
     The table lives as long as the (persistent) connection: creating and dropping one
     per batch cost 2-3 ms and left dozens of dead catalog rows behind each time. On
     PostgreSQL a commit empties it; the DELETE clears a batch staged earlier in the
-    same transaction (or, on SQLite, the previous batch).
+    same transaction (``_write`` empties it after use on SQLite).
     """
-    # The lead table's own column types, so staged values convert (and compare, when
-    # the rules are evaluated on them) as they will there.
-    columns = ", ".join(
-        f"{column} {_staged_type(column)}"
-        for column in (*_STAGED, *EVALUATION_COLUMNS)
-        if column != "lead_id"
-    )
+    staging, columns = _staging_table(connection.vendor)
     on_commit = "ON COMMIT DELETE ROWS" if is_postgres else ""
     cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING_TABLE} (lead_id bigint, {columns}) {on_commit}"
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (lead_id bigint, {columns}) {on_commit}"
     )
-    cursor.execute(f"DELETE FROM {_STAGING_TABLE}")  # noqa: S608 - ours
+    cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
     if is_postgres:
-        with cursor.cursor.copy(f"COPY {_STAGING_TABLE} ({', '.join(_STAGED)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {staging} ({', '.join(_STAGED)}) FROM STDIN") as copy:
             for row in staged:
                 copy.write_row([row[column] for column in _STAGED])
         return
     adapt = connection.ops.adapt_datetimefield_value
     cursor.executemany(
-        f"INSERT INTO {_STAGING_TABLE} ({', '.join(_STAGED)}) "  # noqa: S608
+        f"INSERT INTO {staging} ({', '.join(_STAGED)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(_STAGED))})",
         [
             [
@@ -620,6 +618,24 @@ def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
             for row in staged
         ],
     )
+
+
+@functools.cache
+def _staging_table(vendor: str) -> tuple[str, str]:
+    """The staging table's name and column definitions on ``vendor``'s database.
+
+    The lead table's own column types, so staged values convert (and compare, when the
+    rules are evaluated on them) as they will there. The name carries a digest of the
+    columns: a session kept across a release (by a pooler) never meets a table of the
+    old shape.
+    """
+    columns = ", ".join(
+        f"{column} {_staged_type(column)}"
+        for column in (*_STAGED, *EVALUATION_COLUMNS)
+        if column != "lead_id"
+    )
+    digest = hashlib.sha1(columns.encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"lead_sync_staging_{digest}", columns
 
 
 def _staged_type(column: str) -> str:

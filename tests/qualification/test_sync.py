@@ -17,6 +17,7 @@ from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.services.sync import (
     CONTENT_FIELDS,
     SourceNotGranted,
+    _staging_table,
     content_json,
     lead_item_validate,
     lead_source_authorize,
@@ -60,6 +61,7 @@ def batch(count: int, prefix: str = "l", **fields) -> list[dict]:
         ("employees", "many", "A whole number is required."),
         ("employees", True, "A whole number is required."),
         ("employees", "²", "A whole number is required."),
+        ("employees", "1" * 5000, "Ensure this value is between 0 and 2147483647."),
         ("annual_revenue", "abc", "A number is required."),
         ("annual_revenue", "1.005", "Ensure there are no more than 2 decimal places."),
         ("phone", "call me", "Enter a valid phone number."),
@@ -78,6 +80,12 @@ def test_validator_names_the_bad_field(field, value, message):
     row, errors = lead_item_validate(item("a", **{field: value}))
     assert row is None
     assert errors == {field: [message]}
+
+
+def test_validator_reads_employees_written_with_leading_zeros():
+    row, errors = lead_item_validate(item("a", employees="0" * 20 + "42"))
+    assert errors == {}
+    assert row["employees"] == 42
 
 
 def test_validator_names_an_unknown_field_it_cannot_echo_escaped():
@@ -493,6 +501,44 @@ def test_a_second_account_pushing_while_the_first_takes_a_free_source_is_refused
         assert failures == []
     assert outcomes == {"first": "granted", "second": "refused"}
     assert list(LeadSource.objects.get(name="race").accounts.all()) == [first]
+
+
+def test_a_batch_that_fails_after_staging_leaves_nothing_for_the_next(db, monkeypatch):
+    from qualification.services import sync as sync_service
+
+    real = sync_service.staged_leads_evaluate
+    calls = []
+
+    def fail_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(sync_service, "staged_leads_evaluate", fail_once)
+    with pytest.raises(RuntimeError):
+        leads_bulk_upsert(source="erp", items=batch(3, prefix="lost"))
+    report = leads_bulk_upsert(source="erp", items=batch(2, prefix="kept"))
+    assert report["created"] == 2
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["kept0", "kept1"]
+
+
+def test_two_batches_in_one_transaction_each_write_their_own_rows(db):
+    with transaction.atomic():
+        first = leads_bulk_upsert(source="erp", items=batch(3, prefix="a"))
+        second = leads_bulk_upsert(source="erp", items=batch(2, prefix="b"))
+    assert (first["created"], second["created"]) == (3, 2)
+    assert Lead.objects.count() == 5
+
+
+def test_sqlite_staging_table_is_empty_after_a_batch(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("a PostgreSQL commit empties the staging table itself")
+    leads_bulk_upsert(source="erp", items=batch(3))
+    staging, _columns = _staging_table(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {staging}")  # noqa: S608 - ours
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.postgres
