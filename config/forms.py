@@ -1,20 +1,39 @@
 """Form fields shared by the admin and the pages."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
+from django.utils.translation import gettext_lazy as _
 
-from config.json_depth import validate_json_depth
+from config.json_depth import MAX_JSON_DEPTH, json_depth, validate_json_depth
 from config.text import surrogates_escaped, validate_storable_json
 
 
 class StorableJSONFormField(forms.JSONField):
-    """A JSON form field that refuses text no database column can hold.
+    """A JSON form field that refuses what the database or the page could not hold.
 
-    Shown again with the error, such text is written with escapes: a page holding an
-    unpaired surrogate could not be encoded and would fail as a server error.
+    Text with NUL or unpaired surrogates is refused and, shown again with the error,
+    written with escapes: a page holding an unpaired surrogate cannot be encoded. A
+    document nested past ``MAX_JSON_DEPTH`` is shown again as it was typed, since
+    encoding it anew could exhaust the stack.
     """
 
     default_validators = [validate_storable_json, validate_json_depth]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError as error:
+            raise ValidationError(_("The JSON is nested too deeply."), code="invalid") from error
+
+    def bound_data(self, data, initial):
+        try:
+            value = super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+        if not isinstance(value, InvalidJSONInput) and json_depth(value) > MAX_JSON_DEPTH:
+            return InvalidJSONInput(data)
+        return value
 
     def prepare_value(self, value):
         if isinstance(value, InvalidJSONInput):

@@ -6,11 +6,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.forms import StorableJSONFormField
+from config.text import validate_storable_json
 from portrait.models import Exclusion, Segment
 
 
 class CriteriaFormField(StorableJSONFormField):
-    """A criteria rule as indented JSON; the model's validator names an invalid rule's path."""
+    """A criteria rule as indented JSON; the model's validator names an invalid rule's path.
+
+    Its depth is the criteria validator's to check: it names the path, and allows less.
+    """
+
+    default_validators = [validate_storable_json]
 
     def __init__(self, **kwargs):
         attrs = {"rows": 12, "cols": 80, "class": "vLargeTextField", "spellcheck": "false"}

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.models import Lead
@@ -9,7 +9,6 @@ from qualification.models import Lead
 MAX_ID = 2**63 - 1  # the database's bigint
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number within the database's bigint (a larger one is a 400, not a 500)."""
 
@@ -19,6 +18,9 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+        # The OpenAPI type, on the instance so that it keeps this filter's description.
+        schema = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+        set_override(self, "field", {**schema, "description": self.label})
 
 
 class LeadFilterSet(django_filters.FilterSet):

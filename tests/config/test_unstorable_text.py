@@ -190,6 +190,15 @@ def test_the_lead_admin_refuses_unstorable_attributes_and_shows_them_escaped(mak
     assert lead_row.attributes == {}
 
 
+@pytest.mark.parametrize("levels", [33, 900, 100_000])
+def test_the_json_form_field_refuses_deep_documents_and_shows_them_as_typed(levels):
+    typed = "[" * levels + "]" * levels
+    field = StorableJSONFormField()
+    with pytest.raises(ValidationError):
+        field.clean(typed)
+    assert field.prepare_value(field.bound_data(typed, None)) == typed
+
+
 def test_the_lead_model_refuses_unstorable_attributes(db):
     lead_row = Lead(source="erp", external_id="a", attributes={"note": "a\x00"})
     with pytest.raises(ValidationError) as raised:

@@ -119,6 +119,18 @@ def test_criteria_with_unstorable_text_are_a_form_error_shown_escaped(staff_admi
     assert not Portrait.objects.exists()
 
 
+def test_criteria_nested_too_deep_name_the_path_and_are_shown_as_typed(staff_admin):
+    criteria: dict = {"field": "region", "op": "eq", "value": "x"}
+    for _level in range(40):
+        criteria = {"not": criteria}
+    response = staff_admin.post(ADD, _add_form(criteria))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Rules nest at most 10 levels deep." in content
+    assert not Portrait.objects.exists()
+
+
 def test_admin_adds_a_draft_with_a_segment(staff_admin):
     response = staff_admin.post(ADD, _add_form(VALID_CRITERIA))
 
