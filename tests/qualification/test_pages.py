@@ -491,6 +491,16 @@ def test_layout_has_the_navigation_and_every_language(db, page_for):
     assert '<html lang="en" dir="ltr">' in content
 
 
+@pytest.mark.parametrize(
+    "role", [roles.TECHNICAL, roles.SALES, roles.SALES_MANAGERS, roles.ADMINS, roles.INTEGRATIONS]
+)
+def test_the_layout_links_the_dashboard_exactly_for_those_who_may_open_it(db, page_for, role):
+    user = page_for(role)
+    dashboard = reverse("qualification:dashboard")
+    linked = f'href="{dashboard}"' in user.get(reverse("qualification:portrait")).content.decode()
+    assert linked == (user.get(dashboard).status_code == 200)
+
+
 def test_hebrew_pages_are_right_to_left(db, page_for):
     sales = page_for(roles.SALES)
     response = sales.post(reverse("set_language"), {"language": "he", "next": QUEUE})

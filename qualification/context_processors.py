@@ -1,0 +1,10 @@
+"""Template context every page's layout reads."""
+
+from django.utils.functional import SimpleLazyObject
+
+from qualification.permissions import user_can_see_figures
+
+
+def navigation(request) -> dict:
+    """Whether the layout links the dashboard: the same rule the dashboard enforces."""
+    return {"can_see_figures": SimpleLazyObject(lambda: user_can_see_figures(request.user))}
