@@ -226,6 +226,11 @@ def _updated_at(value: Any, errors: dict) -> datetime.datetime | None:
 # time (a test holds it to json.dumps).
 _CONTENT_KEYS = tuple((key, f'"{key}": ') for key in sorted(CONTENT_FIELDS))
 _json_text = json.encoder.encode_basestring_ascii
+# One encoder for every item's attributes (json.dumps with options builds one per call).
+# NaN and Infinity are not JSON: the database would refuse the whole batch.
+_ATTRIBUTES_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
+)
 
 
 def content_json(row: dict[str, Any]) -> str:
@@ -292,10 +297,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         errors["attributes"] = [_("Expected an object.")]
     else:
         try:
-            # NaN and Infinity are not JSON: the database would refuse the whole batch.
-            encoded = json.dumps(
-                attributes, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
-            )
+            encoded = _ATTRIBUTES_ENCODER.encode(attributes)
         except ValueError:
             errors["attributes"] = [_("Numbers must be finite.")]
         except RecursionError:
