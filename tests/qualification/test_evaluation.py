@@ -12,6 +12,7 @@ from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunSt
 from qualification.services import evaluation
 from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.funnel_factories import make_lead, published_portrait
+from tests.threads import in_own_connection
 
 LARGE = {
     "all": [
@@ -488,8 +489,6 @@ def test_an_archived_portrait_starts_no_run(portrait):
 def test_chunks_run_at_once_on_several_connections(settings):
     import threading
 
-    from django.db import connection
-
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "EVALUATION_CHUNK_SIZE": 5}
     portrait = published_portrait(segments=[("Large", LARGE, 1)])
     for _ in range(20):
@@ -497,24 +496,16 @@ def test_chunks_run_at_once_on_several_connections(settings):
     run = evaluation.evaluation_run_plan(portrait=portrait)
     chunk_ids = list(run.chunks.values_list("id", flat=True))
     start = threading.Barrier(len(chunk_ids))
-    errors = []
 
     def work(chunk_id):
-        try:
-            start.wait()
-            evaluation.evaluation_chunk_evaluate(chunk_id=chunk_id)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        start.wait()
+        evaluation.evaluation_chunk_evaluate(chunk_id=chunk_id)
 
-    threads = [threading.Thread(target=work, args=(chunk_id,)) for chunk_id in chunk_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+    started = [in_own_connection(work, chunk_id) for chunk_id in chunk_ids]
+    for thread, _failures in started:
         thread.join()
 
-    assert errors == []
+    assert [error for _thread, failures in started for error in failures] == []
     run.refresh_from_db()
     assert (run.done_chunks, run.total_chunks) == (4, 4)
     assert Lead.objects.filter(evaluated_portrait=portrait).count() == 20
@@ -526,44 +517,32 @@ def test_chunks_run_at_once_on_several_connections(settings):
 def test_a_lead_being_written_against_the_version_before_is_evaluated_by_the_new_run():
     import threading
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     old = published_portrait(segments=[("Large", LARGE, 1)])
-    pushed, release, errors = threading.Event(), threading.Event(), []
+    pushed, release = threading.Event(), threading.Event()
 
     def push_against_the_old_version():
-        try:
-            with transaction.atomic():
-                leads_bulk_upsert(source="erp", items=[{"external_id": "slow", "employees": 300}])
-                pushed.set()
-                release.wait(10)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            leads_bulk_upsert(source="erp", items=[{"external_id": "slow", "employees": 300}])
+            pushed.set()
+            release.wait(10)
 
     def plan(portrait):
-        try:
-            evaluation.evaluation_run_plan(portrait=portrait)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        evaluation.evaluation_run_plan(portrait=portrait)
 
-    writer = threading.Thread(target=push_against_the_old_version)
-    writer.start()
+    writer, writer_failures = in_own_connection(push_against_the_old_version)
     assert pushed.wait(10)
     # A lead committed meanwhile with a higher id: the run's ranges reach past the slow one.
     make_lead(employees=300, country="UA", industry="62.01")
     new = published_portrait(segments=[("Small IT", SMALL_IT, 1)])
-    planner = threading.Thread(target=plan, args=(new,))
-    planner.start()
+    planner, planner_failures = in_own_connection(plan, new)
     planner.join(0.5)
     release.set()
     writer.join(10)
     planner.join(10)
 
-    assert errors == []
+    assert writer_failures + planner_failures == []
     slow = Lead.objects.get(external_id="slow")
     assert slow.evaluated_portrait_id == new.id != old.id
     assert EvaluationRun.objects.get(portrait=new).status == EvaluationRunStatus.DONE

@@ -7,7 +7,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,6 +24,7 @@ from qualification.services.sync import (
     leads_bulk_upsert,
 )
 from tests.qualification.factories import LeadSourceFactory
+from tests.threads import in_own_connection
 
 URL = reverse("v1:lead-bulk-upsert")
 UNSTORABLE = "Text may not contain NUL characters or unpaired surrogates."
@@ -412,23 +413,6 @@ def test_item_errors_are_reported_in_the_answer(client_for):
 # --- PostgreSQL concurrency ----------------------------------------------------------
 
 
-def _in_own_connection(work):
-    """Run ``work`` in a thread: its own connection, committing outside the test's transaction."""
-    failures: list[BaseException] = []
-
-    def run():
-        try:
-            work()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, failures
-
-
 @pytest.mark.postgres
 def test_concurrent_overlapping_batches_never_duplicate_and_newest_wins(db):
     # Threads commit on their own connections, so no transactional flush of the roles
@@ -452,7 +436,7 @@ def test_concurrent_overlapping_batches_never_duplicate_and_newest_wins(db):
         return push
 
     try:
-        started = [_in_own_connection(pusher(items)) for items in batches]
+        started = [in_own_connection(pusher(items)) for items in batches]
         for thread, _failures in started:
             thread.join()
         assert [failures for _thread, failures in started] == [[], [], []]
@@ -461,7 +445,7 @@ def test_concurrent_overlapping_batches_never_duplicate_and_newest_wins(db):
         assert LeadIdentity.objects.filter(source="concurrent").count() == 400
         assert set(leads.filter(external_id__in=shared).values_list("employees", flat=True)) == {3}
     finally:
-        thread, failures = _in_own_connection(
+        thread, failures = in_own_connection(
             lambda: Lead.objects.filter(source="concurrent").delete()
         )
         thread.join()
@@ -495,7 +479,7 @@ def test_a_second_account_pushing_while_the_first_takes_a_free_source_is_refused
         except SourceNotGranted:
             outcomes["second"] = "refused"
 
-    started = [_in_own_connection(take), _in_own_connection(push_meanwhile)]
+    started = [in_own_connection(take), in_own_connection(push_meanwhile)]
     for thread, failures in started:
         thread.join()
         assert failures == []
