@@ -49,10 +49,7 @@ class LeadFilterForm(forms.Form):
 
     def filter(self, queryset):
         """``queryset`` narrowed by the filters whose values are valid."""
-        if not self.is_bound:
-            return queryset
-        self.is_valid()  # cleaned_data then holds the valid fields only
-        data = self.cleaned_data
+        data = self._valid_values()
         if data.get("q"):
             queryset = queryset.filter(company_name__icontains=data["q"])
         if data.get("suggested_verdict"):
@@ -65,10 +62,14 @@ class LeadFilterForm(forms.Form):
 
     def leads_per_page(self) -> int:
         """Leads per page: the chosen size when valid, else the default."""
+        return self._valid_values().get("page_size") or DEFAULT_PAGE_SIZE
+
+    def _valid_values(self) -> dict:
+        """The cleaned values of the valid fields; none for an unbound form."""
         if not self.is_bound:
-            return DEFAULT_PAGE_SIZE
-        self.is_valid()
-        return self.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+            return {}
+        self.is_valid()  # cleaned_data then holds the valid fields only
+        return self.cleaned_data
 
 
 class DecisionForm(forms.Form):
