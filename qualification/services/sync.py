@@ -495,9 +495,9 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
     now = timezone.now()
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     identity_table = connection.ops.quote_name(LeadIdentity._meta.db_table)
-    staging, _columns = _staging_table(connection.vendor)
+    staging, staging_columns = _staging_table(connection.vendor)
     with connection.cursor() as cursor:
-        _stage(cursor, staged, is_postgres=is_postgres)
+        _stage(cursor, staged, table=staging, columns=staging_columns, is_postgres=is_postgres)
         # Evaluated in the staging table, so each lead row is written once, evaluated.
         evaluated = staged_leads_evaluate(cursor=cursor, table=staging)
         replaced = (*_REPLACED, *EVALUATION_COLUMNS) if evaluated else _REPLACED
@@ -585,28 +585,27 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
     return created_ids, updated_ids
 
 
-def _stage(cursor, staged: list[dict], *, is_postgres: bool) -> None:
-    """Load the rows into the connection's temporary staging table, made on first use.
+def _stage(cursor, staged: list[dict], *, table: str, columns: str, is_postgres: bool) -> None:
+    """Load the rows into the connection's temporary staging ``table``, made on first use.
 
     The table lives as long as the (persistent) connection: creating and dropping one
     per batch cost 2-3 ms and left dozens of dead catalog rows behind each time. On
     PostgreSQL a commit empties it; the DELETE clears a batch staged earlier in the
     same transaction (``_write`` empties it after use on SQLite).
     """
-    staging, columns = _staging_table(connection.vendor)
     on_commit = "ON COMMIT DELETE ROWS" if is_postgres else ""
     cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (lead_id bigint, {columns}) {on_commit}"
+        f"CREATE TEMP TABLE IF NOT EXISTS {table} (lead_id bigint, {columns}) {on_commit}"
     )
-    cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - ours
     if is_postgres:
-        with cursor.cursor.copy(f"COPY {staging} ({', '.join(_STAGED)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_STAGED)}) FROM STDIN") as copy:
             for row in staged:
                 copy.write_row([row[column] for column in _STAGED])
         return
     adapt = connection.ops.adapt_datetimefield_value
     cursor.executemany(
-        f"INSERT INTO {staging} ({', '.join(_STAGED)}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(_STAGED)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(_STAGED))})",
         [
             [
