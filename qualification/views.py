@@ -6,14 +6,15 @@ selectors, writes from the decision and acknowledgement services.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.pagination import BoundedCountPaginator
 from portrait.choices import DocumentStatus
 from portrait.models import PortraitAcknowledgement, Segment
 from portrait.selectors import portrait_get_published
@@ -108,7 +109,14 @@ def queue(request):
     form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
     leads = Lead.objects.for_user(request.user).select_related("segment", "owner").in_queue_order()
     leads = form.filter(leads)
-    page = Paginator(leads, form.leads_per_page()).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    paginator = BoundedCountPaginator(
+        leads,
+        form.leads_per_page(),
+        count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
+        page_number=number,
+    )
+    page = paginator.get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -167,6 +167,9 @@ PORTRAIT_CRM = {
     "DEFAULT_CONVERSION_RATE": env.float("DEFAULT_CONVERSION_RATE", default=0.1),
     "EVALUATION_CHUNK_SIZE": env.int("EVALUATION_CHUNK_SIZE", default=50_000),
     "BULK_UPSERT_MAX_ITEMS": 1000,
+    # The queue counts its leads up to this many and then says "more than": a count
+    # reads every matching lead, so an exact one grows with the table.
+    "QUEUE_COUNT_LIMIT": env.int("QUEUE_COUNT_LIMIT", default=10_000),
 }
 
 LOGGING = {

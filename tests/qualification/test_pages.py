@@ -209,6 +209,35 @@ def test_queue_paginates_and_keeps_the_filters(portrait, page_for):
     assert len(second.context["page"].object_list) == 5
 
 
+def test_queue_counts_up_to_its_limit_and_pages_on_past_it(portrait, page_for, settings):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "QUEUE_COUNT_LIMIT": 12}
+    sales = page_for(roles.SALES)
+    for _ in range(35):
+        evaluated(employees=80)
+    first = sales.get(QUEUE, {"page_size": 10})
+    assert not first.context["page"].paginator.count_is_exact
+    assert b"More than 20 leads" in first.content
+    assert b"Page 1</span>" in first.content
+    assert b"page_size=10&amp;page=2" in first.content
+    third = sales.get(QUEUE, {"page_size": 10, "page": 3})
+    assert len(third.context["page"].object_list) == 10
+    assert b"More than 40 leads" not in third.content
+    assert b"35 leads" in third.content
+    assert b"Page 3 of 4" in third.content
+
+
+def test_queue_count_reads_no_further_than_its_limit(portrait, page_for, settings):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "QUEUE_COUNT_LIMIT": 500}
+    sales = page_for(roles.SALES)
+    evaluated(employees=80)
+    with CaptureQueriesContext(connection) as captured:
+        response = sales.get(QUEUE)
+    assert b"1 lead<" in response.content
+    counts = [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 1
+    assert "LIMIT 501" in counts[0]
+
+
 @pytest.mark.parametrize(("page_size", "shown"), [(10, 10), (50, 30), ("7", 25), ("many", 25)])
 def test_queue_shows_the_chosen_number_of_leads_per_page(portrait, page_for, page_size, shown):
     sales = page_for(roles.SALES)
