@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format setup migrate demo messages bench bench-quick worker clean
+.PHONY: run test lint format setup migrate demo messages bench bench-quick bench-profile worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+bench-profile: setup
+	$(BIN)/python -m bench --profile --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache staticfiles

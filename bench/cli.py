@@ -33,6 +33,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--read-seconds", type=float, help="duration of each read load")
     parser.add_argument("--naive-sample", type=int, help="leads in the naive re-evaluation sample")
     parser.add_argument("--naive-posts", type=int, help="single-lead POSTs in the naive sync")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of the table: profile the hot requests with pyinstrument (HTML files)",
+    )
     return parser.parse_args(argv)
 
 
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         naive_sample=options.naive_sample or (300 if options.quick else 5000),
         naive_posts=options.naive_posts or (100 if options.quick else 500),
     )
+    if options.profile:
+        return _profile(context)
     rows: list[report.Row] = []
     failed = False
     for name in options.scenario or SCENARIOS:
@@ -87,3 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"\nFigures written to {path}")
     return 1 if failed else 0
+
+
+def _profile(context: Context) -> int:
+    from bench import profiling
+
+    for profiled in profiling.run(context):
+        print(f"\n=== {profiled.target}: {profiled.html}\n{profiled.text}")
+    return 0

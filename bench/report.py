@@ -134,9 +134,13 @@ def to_document(rows: list[Row], *, settings: dict) -> dict:
     }
 
 
+def timestamp() -> str:
+    """Now in UTC, as the results' file names carry it."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 def write_json(rows: list[Row], *, settings: dict, directory: Path = RESULTS_DIRECTORY) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = directory / f"{stamp}.json"
+    path = directory / f"{timestamp()}.json"
     path.write_text(json.dumps(to_document(rows, settings=settings), indent=2, default=str))
     return path

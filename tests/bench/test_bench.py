@@ -102,3 +102,17 @@ def test_write_json_stores_rows_with_their_ratios(tmp_path):
     assert document["settings"] == {"quick": True}
     assert document["rows"][0]["ratio_vs_limit"] == 2.0
     assert document["rows"][0]["measured"] == 50.0
+
+
+def test_a_profile_names_where_the_time_went_and_is_written_as_html(tmp_path):
+    from bench.profiling import profile_call
+
+    def slow_square_sums():
+        return sum(sum(i * i for i in range(20_000)) for _ in range(40))
+
+    profiled = profile_call("squares", slow_square_sums, directory=tmp_path)
+
+    assert profiled.html.parent == tmp_path
+    assert profiled.html.name.endswith("-squares.html")
+    assert "slow_square_sums" in profiled.html.read_text(encoding="utf-8")
+    assert "slow_square_sums" in profiled.text
