@@ -36,7 +36,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="instead of the table: profile the hot requests with pyinstrument (HTML files)",
+        help="instead of the table: profile the hot requests with pyinstrument (HTML files); "
+        "takes --leads, --quick and --seed, not --scenario",
     )
     return parser.parse_args(argv)
 

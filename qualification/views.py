@@ -109,14 +109,12 @@ def queue(request):
     form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
     leads = Lead.objects.for_user(request.user).select_related("segment", "owner").in_queue_order()
     leads = form.filter(leads)
-    number = request.GET.get("page")
-    paginator = BoundedCountPaginator(
+    page = BoundedCountPaginator(
         leads,
         form.leads_per_page(),
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
-        page_number=number,
-    )
-    page = paginator.get_page(number)
+        page_number=request.GET.get("page"),
+    ).requested_page()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
