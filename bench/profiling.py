@@ -101,17 +101,11 @@ def _targets(context: Context) -> dict[str, Callable[[], object]]:
 
 
 def run(context: Context) -> list[Profiled]:
-    from bench.scenarios.common import publish_benchmark_portrait
-    from qualification.models import Lead
-    from qualification.services.evaluation import leads_evaluate
+    from bench.scenarios.common import load_evaluated_leads
 
     count = context.leads["reads"]
     context.log(f"profile: loading {count:,} leads")
-    environment.truncate_leads()
-    portrait = publish_benchmark_portrait()
-    environment.load_leads(count, seed=context.seed, log=context.log)
-    leads_evaluate(queryset=Lead.objects.all(), portrait=portrait)
-    environment.vacuum_analyze()
+    load_evaluated_leads(count, seed=context.seed, log=context.log)
     profiles = []
     for target, work in _targets(context).items():
         context.log(f"profile: {target}")

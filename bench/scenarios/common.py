@@ -1,9 +1,10 @@
-"""Helpers the scenarios share: the benchmark portrait."""
+"""Helpers the scenarios share: the benchmark portrait and evaluated leads."""
 
 from __future__ import annotations
 
 import copy
 
+from bench import environment
 from bench.environment import make_user
 from portrait.demo import PORTRAIT
 
@@ -38,3 +39,15 @@ def publish_benchmark_portrait():
     finally:
         app.conf.task_always_eager = eager
     return portrait
+
+
+def load_evaluated_leads(count: int, *, seed: int, log) -> None:
+    """Replace the leads with ``count`` generated ones, evaluated by the benchmark portrait."""
+    from qualification.models import Lead
+    from qualification.services.evaluation import leads_evaluate
+
+    environment.truncate_leads()
+    portrait = publish_benchmark_portrait()
+    environment.load_leads(count, seed=seed, log=log)
+    leads_evaluate(queryset=Lead.objects.all(), portrait=portrait)
+    environment.vacuum_analyze()

@@ -11,7 +11,7 @@ from bench import environment
 from bench.context import Context
 from bench.load import run_load
 from bench.report import Row
-from bench.scenarios.common import publish_benchmark_portrait
+from bench.scenarios.common import load_evaluated_leads
 from bench.servers import Gunicorn
 
 LIST_PATHS = [
@@ -43,16 +43,9 @@ def run(context: Context) -> list[Row]:
     from django.test import Client
     from django.urls import reverse
 
-    from qualification.models import Lead
-    from qualification.services.evaluation import leads_evaluate
-
     count = context.leads["reads"]
     context.log(f"reads: loading {count:,} leads")
-    environment.truncate_leads()
-    portrait = publish_benchmark_portrait()
-    environment.load_leads(count, seed=context.seed, log=context.log)
-    leads_evaluate(queryset=Lead.objects.all(), portrait=portrait)
-    environment.vacuum_analyze()
+    load_evaluated_leads(count, seed=context.seed, log=context.log)
     manager = environment.make_user("bench-manager", "sales_managers")
     client = Client()
     client.force_login(manager)
