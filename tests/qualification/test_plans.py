@@ -92,6 +92,22 @@ def test_a_contracted_lead_with_several_decisions_counts_once(segment, make_user
     assert funnel_selectors.conversion_rate() == Decimal("0.5000")
 
 
+def test_conversion_counts_contracts_without_decisions_and_only_current_verdicts(
+    segment, make_user
+):
+    seller = make_user(roles.SALES)
+    signed_unseen = make_lead(suggested_verdict=INTERESTING)
+    Lead.objects.filter(pk=signed_unseen.pk).update(stage=LeadStage.CONTRACTED)
+    changed_mind = make_lead(suggested_verdict=INTERESTING)
+    lead_decide(lead=changed_mind, user=seller, verdict="interesting")
+    lead_decide(lead=changed_mind, user=seller, verdict="not_interesting", reason_code=reason())
+    still_interesting = make_lead(suggested_verdict=INTERESTING)
+    lead_decide(lead=still_interesting, user=seller, verdict="interesting")
+
+    # One contract over the contract and the one current "interesting" decision.
+    assert funnel_selectors.conversion_rate() == Decimal("0.5000")
+
+
 def test_pool_figures_yield_expected_contracts_and_revenue(segment, settings):
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "DEFAULT_CONVERSION_RATE": 0.1}
     for _ in range(25):
