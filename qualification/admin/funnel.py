@@ -149,7 +149,7 @@ class SalesPlanAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _conversion_rate(request):
-        # Once per request: the rate is one aggregate over every lead, the same for each row.
+        # Once per request: the rate is the same for each row.
         if not hasattr(request, "_funnel_conversion_rate"):
             request._funnel_conversion_rate = funnel_selectors.conversion_rate()
         return request._funnel_conversion_rate
