@@ -3,9 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
-from django.utils.translation import gettext_lazy as _
 
-from config.json_depth import MAX_JSON_DEPTH, json_depth, validate_json_depth
+from config.json_depth import BEYOND_PARSING, MAX_JSON_DEPTH, json_depth, validate_json_depth
 from config.text import surrogates_escaped, validate_storable_json
 
 
@@ -24,7 +23,7 @@ class StorableJSONFormField(forms.JSONField):
         try:
             return super().to_python(value)
         except RecursionError as error:
-            raise ValidationError(_("The JSON is nested too deeply."), code="invalid") from error
+            raise ValidationError(BEYOND_PARSING, code="invalid") from error
 
     def bound_data(self, data, initial):
         try:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_JSON_DEPTH = 32
 TOO_DEEP = _("JSON may nest at most %(limit)d levels deep.")
+# Past what Python's own parser or encoder can follow (a RecursionError).
+BEYOND_PARSING = _("The JSON is nested too deeply.")
 
 
 def json_depth(data: Any) -> int:

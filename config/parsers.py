@@ -3,9 +3,9 @@
 import io
 import re
 
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
+from config.json_depth import BEYOND_PARSING
 from config.text import UNSTORABLE_TEXT, unstorable_path
 
 # The JSON escapes of the characters ``config.text`` refuses: a body without any (nearly
@@ -35,7 +35,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as error:
-            raise exceptions.ParseError(_("The JSON is nested too deeply.")) from error
+            raise exceptions.ParseError(str(BEYOND_PARSING)) from error
         if self.refuses_unstorable_text and self._may_hold_unstorable_text(body, parser_context):
             path = unstorable_path(data)
             if path is not None:

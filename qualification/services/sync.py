@@ -36,7 +36,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from config.json_depth import MAX_JSON_DEPTH, TOO_DEEP, json_depth, may_nest_too_deep
+from config.json_depth import (
+    BEYOND_PARSING,
+    MAX_JSON_DEPTH,
+    TOO_DEEP,
+    json_depth,
+    may_nest_too_deep,
+)
 from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstorable_path
 from qualification import normalise, sql
 from qualification.choices import LeadStage
@@ -301,7 +307,7 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         except ValueError:
             errors["attributes"] = [_("Numbers must be finite.")]
         except RecursionError:
-            errors["attributes"] = [_("The JSON is nested too deeply.")]
+            errors["attributes"] = [str(BEYOND_PARSING)]
         else:
             # The encoding keeps a surrogate as it is and writes NUL as \u0000; only then
             # (or for a text holding a backslash and "u0000") are the attributes walked.
