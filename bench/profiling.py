@@ -10,7 +10,6 @@ printed. No figure of the table comes from a profiled run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,7 @@ from bench import environment
 from bench.context import Context
 from bench.report import RESULTS_DIRECTORY, timestamp
 
-BATCH = 1000
-PUSHES = 5
+PUSHES = 5  # batches of the sync scenario's size
 READS = 30
 INTERVAL = 0.0005  # seconds between samples
 
@@ -52,7 +50,7 @@ def _targets(context: Context) -> dict[str, Callable[[], object]]:
     from django.test import Client
     from django.urls import reverse
 
-    from bench.scenarios.sync import PATH, SOURCE, _item
+    from bench.scenarios.sync import BATCH, PATH, _bodies
     from qualification import demo_data as data
 
     integration = environment.make_user("bench-erp", "integrations")
@@ -60,18 +58,7 @@ def _targets(context: Context) -> dict[str, Callable[[], object]]:
     pusher, reader = Client(), Client()
     reader.force_login(manager)
     start = context.leads["reads"]
-    bodies = [
-        json.dumps(
-            {
-                "source": SOURCE,
-                "leads": [
-                    _item(lead)
-                    for lead in data.generate_leads(BATCH, seed=context.seed, start=offset)
-                ],
-            }
-        )
-        for offset in range(start, start + PUSHES * BATCH, BATCH)
-    ]
+    bodies = _bodies(list(data.generate_leads(PUSHES * BATCH, seed=context.seed, start=start)))
 
     def push() -> None:
         for body in bodies:
