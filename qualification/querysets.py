@@ -32,22 +32,25 @@ class LeadQuerySet(models.QuerySet):
         if user.has_perm("qualification.qualify_lead"):
             visible |= models.Q(owner__isnull=True) | models.Q(owner=user)
         if user.has_perm("qualification.sync_lead"):
-            visible |= models.Q(self._of_sources_granted_to(user))
+            visible |= self._of_sources_granted_to(user)
         return self.filter(visible)
 
     def with_identity_in_source(self, source: str) -> "LeadQuerySet":
         """Leads known under ``source`` by any of their identities (merged ones too)."""
-        from qualification.models import LeadIdentity
-
-        return self.filter(
-            models.Exists(LeadIdentity.objects.filter(lead=models.OuterRef("pk"), source=source))
-        )
+        return self.filter(_known_in_sources(source, lookup="exact"))
 
     @staticmethod
-    def _of_sources_granted_to(user) -> models.Exists:
-        from qualification.models import LeadIdentity, LeadSource
+    def _of_sources_granted_to(user) -> models.Q:
+        from qualification.models import LeadSource
 
         granted = LeadSource.objects.filter(accounts=user).values("name")
-        return models.Exists(
-            LeadIdentity.objects.filter(lead=models.OuterRef("pk"), source__in=granted)
-        )
+        return _known_in_sources(granted, lookup="in")
+
+
+def _known_in_sources(sources, *, lookup: str) -> models.Q:
+    """Leads whose own source, or a source of an identity they took over by merge, matches."""
+    from qualification.models import LeadIdentity
+
+    in_sources = {f"source__{lookup}": sources}
+    merged = LeadIdentity.objects.filter(lead=models.OuterRef("pk"), **in_sources)
+    return models.Q(**in_sources) | models.Q(models.Exists(merged))

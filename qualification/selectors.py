@@ -10,8 +10,7 @@ def lead_list(*, user) -> models.QuerySet[Lead]:
     return (
         Lead.objects.for_user(user)
         .select_related("owner", "segment", "evaluated_portrait")
-        # Identities come in LeadIdentity's own order (source, external id).
-        .prefetch_related("identities")
+        .prefetch_related("merged_identities")
     )
 
 

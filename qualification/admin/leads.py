@@ -22,7 +22,10 @@ _EVALUATION = (
 
 
 class LeadIdentityInline(admin.TabularInline):
+    """The identities the lead took over by merges; its own is on the lead."""
+
     model = LeadIdentity
+    verbose_name_plural = gettext_lazy("identities taken over by merges")
     extra = 0
     fields = ("source", "external_id", "created_at")
     readonly_fields = ("source", "external_id", "created_at")
@@ -46,7 +49,13 @@ class LeadAdmin(admin.ModelAdmin):
         "updated_at",
     )
     list_filter = ("stage", "suggested_verdict", "segment", "source", "country")
-    search_fields = ("company_name", "external_id", "email", "website", "identities__external_id")
+    search_fields = (
+        "company_name",
+        "external_id",
+        "email",
+        "website",
+        "merged_identities__external_id",
+    )
     list_select_related = ("owner", "segment")
     raw_id_fields = ("owner",)
     formfield_overrides = {models.JSONField: {"form_class": StorableJSONFormField}}

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from qualification.models import Lead, LeadIdentity
+from qualification.models import Lead
 from qualification.services.sync import MAX_ITEMS, source_validate
 
 
@@ -84,10 +84,9 @@ class BulkUpsertReportSerializer(serializers.Serializer):
     errors = BulkUpsertItemErrorSerializer(many=True)
 
 
-class LeadIdentitySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = LeadIdentity
-        fields = ["source", "external_id"]
+class LeadIdentitySerializer(serializers.Serializer):
+    source = serializers.CharField()
+    external_id = serializers.CharField()
 
 
 class LeadOwnerSerializer(serializers.Serializer):
@@ -111,6 +110,7 @@ class LeadEvaluationSerializer(serializers.Serializer):
 
 
 class LeadSerializer(serializers.ModelSerializer):
+    # Its own key and those it took over by merges (``Lead.identities``).
     identities = LeadIdentitySerializer(many=True, read_only=True)
     owner = LeadOwnerSerializer(read_only=True, allow_null=True)
     evaluation = LeadEvaluationSerializer(source="*", read_only=True)

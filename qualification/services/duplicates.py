@@ -111,6 +111,9 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         )
 
         LeadIdentity.objects.filter(lead=duplicate).update(lead=survivor)
+        LeadIdentity.objects.create(
+            lead=survivor, source=duplicate.source, external_id=duplicate.external_id
+        )
         DuplicateCandidate.objects.filter(
             models.Q(lead=duplicate) | models.Q(duplicate_of=duplicate)
         ).delete()

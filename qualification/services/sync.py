@@ -11,8 +11,7 @@ rows against the published portrait (so each lead row is written once, evaluated
 one ``UPDATE ... FROM`` for leads we already know (merged identities resolve to the
 survivor), one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE newer
 AND distinct`` for new ones (so concurrent batches never create duplicates: the
-database's unique constraint decides) that also inserts their identities on PostgreSQL,
-then one statement flagging possible duplicates.
+database's unique constraint decides), then one statement flagging possible duplicates.
 
 Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id",
 "errors": {field: [message]}}]}``. ``unchanged`` counts items equal to the stored lead
@@ -461,36 +460,46 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
 
 
 def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
-    """(external id, lead id, lead source, content hash, source time) of the known ones."""
+    """(external id, lead id, lead source, content hash, source time) of the known ones.
+
+    A lead is known by its own key or by one it took over by a merge, which wins: the
+    lead it named was merged away.
+    """
+    columns = ("id", "source", "content_hash", "source_updated_at")
     if connection.vendor != "postgresql":
-        return list(
-            LeadIdentity.objects.filter(source=source, external_id__in=external_ids).values_list(
-                "external_id",
-                "lead_id",
-                "lead__source",
-                "lead__content_hash",
-                "lead__source_updated_at",
-            )
+        own = Lead.objects.filter(source=source, external_id__in=external_ids).values_list(
+            "external_id", *columns, models.Value(False)
         )
+        merged = (
+            LeadIdentity.objects.filter(source=source, external_id__in=external_ids)
+            .order_by()
+            .values_list("external_id", *(f"lead__{name}" for name in columns), models.Value(True))
+        )
+        # One query; sorted so that a merged identity's row comes last and wins.
+        rows = sorted(own.union(merged, all=True), key=lambda row: row[-1])
+        return list({row[0]: row[:-1] for row in rows}.values())
     # One index lookup per pushed id, whatever the statistics say: joined plainly, a
-    # planner that believes the identity table small (a bulk load autovacuum has not
-    # analysed yet) scans every identity of the source for each batch. The unique
-    # (source, external id) makes the LIMIT a no-op that keeps the lookup per id.
+    # planner that believes a table small (a bulk load autovacuum has not analysed yet)
+    # scans every lead of the source for each batch. The LIMIT stops at the first branch
+    # that finds the key.
+    selected = ", ".join(f"lead.{name}" for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT pushed.external_id, known.lead_id, known.source, known.content_hash,
-                   known.source_updated_at
+            SELECT pushed.external_id, known.*
             FROM unnest(%s::text[]) AS pushed(external_id)
             CROSS JOIN LATERAL (
-                SELECT identity.lead_id, lead.source, lead.content_hash, lead.source_updated_at
-                FROM {LeadIdentity._meta.db_table} AS identity
-                JOIN {Lead._meta.db_table} AS lead ON lead.id = identity.lead_id
-                WHERE identity.source = %s AND identity.external_id = pushed.external_id
+                (SELECT {selected}
+                 FROM {LeadIdentity._meta.db_table} AS identity
+                 JOIN {Lead._meta.db_table} AS lead ON lead.id = identity.lead_id
+                 WHERE identity.source = %s AND identity.external_id = pushed.external_id)
+                UNION ALL
+                (SELECT {selected} FROM {Lead._meta.db_table} AS lead
+                 WHERE lead.source = %s AND lead.external_id = pushed.external_id)
                 LIMIT 1
             ) AS known
             """,  # noqa: S608 - identifiers are ours, values are parameters
-            [external_ids, source],
+            [external_ids, source, source],
         )
         return cursor.fetchall()
 
@@ -500,7 +509,6 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
     is_postgres = connection.vendor == "postgresql"
     now = timezone.now()
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
-    identity_table = connection.ops.quote_name(LeadIdentity._meta.db_table)
     staging, staging_columns = _staging_table(connection.vendor)
     with connection.cursor() as cursor:
         _stage(cursor, staged, table=staging, columns=staging_columns, is_postgres=is_postgres)
@@ -555,34 +563,11 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
                    OR {lead_table}.source_updated_at IS NULL
                    OR excluded.source_updated_at >= {lead_table}.source_updated_at)
               AND {lead_table}.content_hash {distinct} excluded.content_hash
-            RETURNING id, external_id, {inserted} AS created
+            RETURNING id, {inserted} AS created
             """  # noqa: S608 - identifiers are ours, values are parameters
         parameters = [source, LeadStage.NEW, *([] if evaluated else ["[]"]), stamp, stamp]
-        if is_postgres:
-            # The identities of the written leads in the same statement, from what it returns.
-            cursor.execute(
-                f"""
-                WITH written AS ({insert}), identities AS (
-                    INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
-                    SELECT id, %s, external_id, %s FROM written ORDER BY external_id
-                    ON CONFLICT (source, external_id) DO NOTHING
-                )
-                SELECT id, created FROM written
-                """,  # noqa: S608 - identifiers are ours, values are parameters
-                [*parameters, source, stamp],
-            )
-            returned = cursor.fetchall()
-        else:
-            cursor.execute(insert, [*parameters, stamp])
-            written = cursor.fetchall()
-            returned = [(lead_id, created) for lead_id, _external_id, created in written]
-            cursor.executemany(
-                f"""
-                INSERT INTO {identity_table} (lead_id, source, external_id, created_at)
-                VALUES (%s, %s, %s, %s) ON CONFLICT (source, external_id) DO NOTHING
-                """,  # noqa: S608 - identifiers are ours, values are parameters
-                [(lead_id, source, external_id, stamp) for lead_id, external_id, _c in written],
-            )
+        cursor.execute(insert, parameters if is_postgres else [*parameters, stamp])
+        returned = cursor.fetchall()
         if not is_postgres:  # a PostgreSQL commit empties it; SQLite would keep the rows
             cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
         created_ids: list[int] = []

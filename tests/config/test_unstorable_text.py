@@ -177,8 +177,8 @@ def test_the_lead_admin_refuses_unstorable_attributes_and_shows_them_escaped(mak
     data.update(
         {
             "attributes": '{"note": "\\ud800"}',
-            "identities-TOTAL_FORMS": "0",
-            "identities-INITIAL_FORMS": "0",
+            "merged_identities-TOTAL_FORMS": "0",
+            "merged_identities-INITIAL_FORMS": "0",
         }
     )
     response = client.post(url, data)

@@ -1,11 +1,10 @@
 import factory
 
 from qualification.models import Lead, LeadSource
-from qualification.services.leads import lead_identity_ensure
 
 
 class LeadFactory(factory.django.DjangoModelFactory):
-    """A lead with its own identity (as every synced lead has)."""
+    """A lead of the ``erp`` source (its identity is its own source and external id)."""
 
     class Meta:
         model = Lead
@@ -15,12 +14,6 @@ class LeadFactory(factory.django.DjangoModelFactory):
     company_name = factory.Sequence(lambda n: f"Company {n}")
     country = "UA"
     employees = 50
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        lead = super()._create(model_class, *args, **kwargs)
-        lead_identity_ensure(lead=lead)
-        return lead
 
 
 class LeadSourceFactory(factory.django.DjangoModelFactory):

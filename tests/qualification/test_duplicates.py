@@ -1,6 +1,8 @@
 """Possible duplicates across sources: flagged on arrival, merged by sales."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 
 from portrait import roles
@@ -17,7 +19,9 @@ def pushed(source: str, external_id: str, **fields) -> Lead:
     item = {"external_id": external_id, "updated_at": "2025-03-01T00:00:00Z", **fields}
     report = leads_bulk_upsert(source=source, items=[item])
     assert report["errors"] == []
-    return Lead.objects.get(identities__source=source, identities__external_id=external_id)
+    own = Q(source=source, external_id=external_id)
+    merged = Q(merged_identities__source=source, merged_identities__external_id=external_id)
+    return Lead.objects.get(own | merged)
 
 
 def pairs() -> set[tuple[int, int, str]]:
@@ -94,7 +98,7 @@ def test_a_domain_shared_by_a_few_leads_flags_every_pair(db):
     }
 
 
-def test_a_lead_saved_by_hand_gets_its_identity_evaluation_and_duplicates(db):
+def test_a_lead_saved_by_hand_gets_its_evaluation_and_duplicates(db):
     published_portrait(segments=[("Any", {"field": "employees", "op": "gte", "value": 1}, 1)])
     existing = pushed("erp", "1", company_name="Acme", email="anna@acme.example")
 
@@ -102,7 +106,7 @@ def test_a_lead_saved_by_hand_gets_its_identity_evaluation_and_duplicates(db):
         lead=Lead(source="form", external_id="f1", company_name="Beta", email="bob@acme.example")
     )
 
-    assert list(lead.identities.values_list("source", "external_id")) == [("form", "f1")]
+    assert lead.identities() == [("form", "f1")]
     assert lead.suggested_verdict == "needs_review"
     assert pairs() == {(lead.pk, existing.pk, "email")}
 
@@ -175,9 +179,9 @@ def test_merge_keeps_identities_decisions_and_fills_gaps(make_user):
     assert not Lead.objects.filter(pk=duplicate.pk).exists()
     survivor.refresh_from_db()
     assert survivor.phone == "+380 44 123 45 67"
-    assert sorted(survivor.identities.values_list("source", "external_id")) == [
-        ("erp", "1"),
-        ("web", "a"),
+    assert survivor.identities() == [("erp", "1"), ("web", "a")]
+    assert list(LeadIdentity.objects.values_list("lead", "source", "external_id")) == [
+        (survivor.pk, "web", "a")
     ]
     assert sorted(survivor.decisions.values_list("verdict", "is_current")) == [
         ("interesting", True),
@@ -191,6 +195,18 @@ def test_merge_keeps_identities_decisions_and_fills_gaps(make_user):
     )
     assert merge.merged_snapshot["external_id"] == "a"
     assert DuplicateCandidate.objects.count() == 0
+
+
+def test_a_lead_saved_by_hand_cannot_take_a_key_a_merge_moved_to_another(make_user):
+    survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
+    duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+
+    with pytest.raises(ValidationError) as refused:
+        lead_save(lead=Lead(source="web", external_id="a", company_name="Acme again"))
+
+    assert list(refused.value.message_dict) == ["external_id"]
+    assert list(Lead.objects.values_list("pk", flat=True)) == [survivor.pk]
 
 
 def test_later_push_of_the_merged_identity_updates_the_survivor(make_user):
@@ -357,7 +373,7 @@ def test_roles_without_merge_permission_are_refused_and_nothing_changes(client_f
     )
     assert response.status_code == 403
     assert Lead.objects.count() == 2
-    assert LeadIdentity.objects.filter(lead=duplicate).count() == 1
+    assert not LeadIdentity.objects.exists()
 
 
 def test_sales_cannot_merge_a_lead_they_cannot_see(client_for, make_user):
