@@ -39,6 +39,7 @@ from qualification.models import (
 )
 from qualification.services.evaluation_statement import (
     LEAD_TABLE,
+    CompiledPortrait,
     evaluation_update,
     portrait_compile,
 )
@@ -139,22 +140,14 @@ def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
         return _evaluate(portrait=portrait, where=where, params=(ids_param,))
 
 
-def staged_leads_evaluate(*, cursor, table: str) -> bool:
-    """Evaluate rows staged for the lead table in ``table``; return whether a portrait did.
+def published_rules() -> CompiledPortrait | None:
+    """The published portrait's rules, compiled, for a writer that evaluates leads itself.
 
-    ``table`` has the lead columns the criteria read and ``EVALUATION_COLUMNS``: a sync
-    evaluates its rows before writing them, so each lead row is written once.
+    ``None`` when no portrait is published. Takes the writers' lock: call it inside the
+    transaction that writes the leads (a sync, with ``staged_rows``).
     """
     portrait = _published()
-    if portrait is None:
-        return False
-    sql, parameters = evaluation_update(
-        portrait_compile(portrait),
-        table=table,
-        evaluated_at=timezone.now(),
-    )
-    cursor.execute(sql, parameters)
-    return True
+    return None if portrait is None else portrait_compile(portrait)
 
 
 def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:

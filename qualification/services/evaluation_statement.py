@@ -9,7 +9,9 @@ Written as CASE expressions that repeat each rule where a column needs it, the s
 UPDATE evaluates most conditions three or four times per lead.
 
 The flags' SQL is compiled once per published portrait version (it never changes) and
-reused by every chunk of a run and every batch a sync writes.
+reused by every chunk of a run and every batch a sync writes. A run updates leads in
+place (``evaluation_update``); a sync reads its staged rows with their flags
+(``staged_rows``) and writes each lead once, evaluated.
 """
 
 from dataclasses import dataclass
@@ -211,3 +213,22 @@ def evaluation_update(
     )
     evaluated_at = connection.ops.adapt_datetimefield_value(evaluated_at)
     return sql, [*compiled.flags_params, evaluated_at, *where_params]
+
+
+def staged_rows(
+    compiled: CompiledPortrait | None, *, table: str, where: str, alias: str
+) -> tuple[str, list]:
+    """The rows of ``table`` matching ``where`` as a derived table ``alias``, with flags.
+
+    ``table`` has the lead columns the rules read; each row comes with the flags of
+    ``compiled``'s rules, which ``compiled.column_expressions(alias)`` combine into the
+    evaluated columns. Without ``compiled`` (no published portrait) the rows come alone.
+    Returns (the FROM item, its params).
+    """
+    flags = f", {compiled.flags_sql}" if compiled is not None and compiled.flags_sql else ""
+    params = list(compiled.flags_params) if flags else []
+    lead, fence = LEAD_TABLE, _FENCE[connection.vendor == "postgresql"]
+    return (
+        f"(SELECT {lead}.*{flags} FROM {table} AS {lead} WHERE {where} {fence}) AS {alias}",  # noqa: S608 - ours
+        params,
+    )

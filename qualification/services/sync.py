@@ -6,12 +6,13 @@ for plain validation, a staging table and one ``INSERT ... ON CONFLICT`` (DESIGN
 A batch costs a constant number of statements whatever its size:
 one SELECT of the stored hashes and timestamps of the batch's identities (unchanged
 and stale items stop here and are never written), a staging table filled by ``COPY``
-(PostgreSQL) or one ``executemany`` (SQLite), one UPDATE that evaluates the staged
-rows against the published portrait (so each lead row is written once, evaluated),
-one ``UPDATE ... FROM`` for leads we already know (merged identities resolve to the
-survivor), one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE newer
-AND distinct`` for new ones (so concurrent batches never create duplicates: the
-database's unique constraint decides), then one statement flagging possible duplicates.
+(PostgreSQL) or one ``executemany`` (SQLite), one ``UPDATE ... FROM`` for leads we
+already know (merged identities resolve to the survivor), one ``INSERT ... ON CONFLICT
+(source, external_id) DO UPDATE ... WHERE newer AND distinct`` for new ones (so
+concurrent batches never create duplicates: the database's unique constraint decides),
+then one statement flagging possible duplicates. The UPDATE and the INSERT evaluate the
+staged rows against the published portrait as they write them, so each lead row is
+written once, evaluated.
 
 Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id",
 "errors": {field: [message]}}]}``. ``unchanged`` counts items equal to the stored lead
@@ -47,8 +48,8 @@ from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.services.duplicates import duplicates_flag
-from qualification.services.evaluation import staged_leads_evaluate
-from qualification.services.evaluation_statement import EVALUATION_COLUMNS
+from qualification.services.evaluation import published_rules
+from qualification.services.evaluation_statement import staged_rows
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 
@@ -505,20 +506,28 @@ def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
 
 
 def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
-    """Merge the staged rows into the lead table; return (created ids, updated ids)."""
+    """Merge the staged rows into the lead table; return (created ids, updated ids).
+
+    Each lead row is written once, evaluated: the statements read the staged rows with
+    the flags of the published portrait's rules and write the evaluated columns too.
+    """
     is_postgres = connection.vendor == "postgresql"
     now = timezone.now()
+    stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     staging, staging_columns = _staging_table(connection.vendor)
     with connection.cursor() as cursor:
         _stage(cursor, staged, table=staging, columns=staging_columns, is_postgres=is_postgres)
-        # Evaluated in the staging table, so each lead row is written once, evaluated.
-        evaluated = staged_leads_evaluate(cursor=cursor, table=staging)
-        replaced = (*_REPLACED, *EVALUATION_COLUMNS) if evaluated else _REPLACED
-        inserted_columns = (*_WRITTEN, *EVALUATION_COLUMNS) if evaluated else _WRITTEN
-        stamp = now if is_postgres else connection.ops.adapt_datetimefield_value(now)
+        rules = published_rules()
+        # Column → the SQL it is written from, over the staged rows ``s``.
+        values = {column: f"s.{column}" for column in _WRITTEN}
+        values_params = []
+        if rules is not None:
+            values.update(rules.column_expressions("s"))
+            values["evaluated_at"] = "%s"
+            values_params.append(stamp)
+        replaced = [column for column in values if column != "source_updated_at"]
         distinct = sql.is_distinct_from()
-        assignments = ", ".join(f"{column} = s.{column}" for column in replaced)
         if is_postgres:
             # UPDATE ... FROM locks rows in join order; take the locks in id order first.
             cursor.execute(
@@ -528,33 +537,39 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
                 ORDER BY id FOR UPDATE
                 """  # noqa: S608 - identifiers are ours
             )
+        known, known_params = staged_rows(
+            rules, table=staging, where="lead_id IS NOT NULL", alias="s"
+        )
         cursor.execute(
             f"""
-            UPDATE {lead_table} AS l SET {assignments},
+            UPDATE {lead_table} AS l
+            SET {", ".join(f"{column} = {values[column]}" for column in replaced)},
                 source_updated_at = COALESCE(s.source_updated_at, l.source_updated_at),
                 updated_at = %s
-            FROM {staging} AS s
+            FROM {known}
             WHERE s.lead_id = l.id
               AND (s.source_updated_at IS NULL OR l.source_updated_at IS NULL
                    OR s.source_updated_at >= l.source_updated_at)
               AND l.content_hash {distinct} s.content_hash
             RETURNING id
             """,  # noqa: S608 - identifiers are ours, values are parameters
-            [stamp],
+            [*values_params, stamp, *known_params],
         )
         updated_ids = [row[0] for row in cursor.fetchall()]
 
-        columns = ", ".join(inserted_columns)
+        new, new_params = staged_rows(rules, table=staging, where="lead_id IS NULL", alias="s")
         excluded = ", ".join(f"{column} = excluded.{column}" for column in replaced)
         inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
         # Without a published portrait the lead starts unevaluated, with no exclusions hit.
-        unevaluated = "" if evaluated else "exclusions_hit, "
-        insert = f"""
+        unevaluated = "" if rules is not None else "exclusions_hit, "
+        cursor.execute(
+            f"""
             INSERT INTO {lead_table} (source, stage, {unevaluated}created_at, updated_at,
-                                      external_id, {columns})
-            SELECT %s, %s, {"" if evaluated else "%s, "}%s, %s, s.external_id,
-                   {", ".join(f"s.{column}" for column in inserted_columns)}
-            FROM {staging} AS s WHERE s.lead_id IS NULL ORDER BY s.external_id
+                                      external_id, {", ".join(values)})
+            SELECT %s, %s, {"" if rules is not None else "%s, "}%s, %s, s.external_id,
+                   {", ".join(values.values())}
+            -- WHERE true: SQLite would read ON CONFLICT as a join's ON otherwise.
+            FROM {new} WHERE true ORDER BY s.external_id
             ON CONFLICT (source, external_id) DO UPDATE SET {excluded},
                 source_updated_at = COALESCE(excluded.source_updated_at,
                                              {lead_table}.source_updated_at),
@@ -564,9 +579,18 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
                    OR excluded.source_updated_at >= {lead_table}.source_updated_at)
               AND {lead_table}.content_hash {distinct} excluded.content_hash
             RETURNING id, {inserted} AS created
-            """  # noqa: S608 - identifiers are ours, values are parameters
-        parameters = [source, LeadStage.NEW, *([] if evaluated else ["[]"]), stamp, stamp]
-        cursor.execute(insert, parameters if is_postgres else [*parameters, stamp])
+            """,  # noqa: S608 - identifiers are ours, values are parameters
+            [
+                source,
+                LeadStage.NEW,
+                *([] if rules is not None else ["[]"]),
+                stamp,
+                stamp,
+                *values_params,
+                *new_params,
+                *([] if is_postgres else [stamp]),
+            ],
+        )
         returned = cursor.fetchall()
         if not is_postgres:  # a PostgreSQL commit empties it; SQLite would keep the rows
             cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
@@ -622,9 +646,7 @@ def _staging_table(vendor: str) -> tuple[str, str]:
     old shape.
     """
     columns = ", ".join(
-        f"{column} {_staged_type(column)}"
-        for column in (*_STAGED, *EVALUATION_COLUMNS)
-        if column != "lead_id"
+        f"{column} {_staged_type(column)}" for column in _STAGED if column != "lead_id"
     )
     digest = hashlib.sha1(columns.encode(), usedforsecurity=False).hexdigest()[:8]
     return f"lead_sync_staging_{digest}", columns

@@ -490,7 +490,7 @@ def test_a_second_account_pushing_while_the_first_takes_a_free_source_is_refused
 def test_a_batch_that_fails_after_staging_leaves_nothing_for_the_next(db, monkeypatch):
     from qualification.services import sync as sync_service
 
-    real = sync_service.staged_leads_evaluate
+    real = sync_service.published_rules
     calls = []
 
     def fail_once(**kwargs):
@@ -499,7 +499,7 @@ def test_a_batch_that_fails_after_staging_leaves_nothing_for_the_next(db, monkey
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(sync_service, "staged_leads_evaluate", fail_once)
+    monkeypatch.setattr(sync_service, "published_rules", fail_once)
     with pytest.raises(RuntimeError):
         leads_bulk_upsert(source="erp", items=batch(3, prefix="lost"))
     report = leads_bulk_upsert(source="erp", items=batch(2, prefix="kept"))
