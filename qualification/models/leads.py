@@ -178,8 +178,13 @@ class Lead(models.Model):
         super().clean()
         if self.country and normalise.country_code(self.country) not in normalise.COUNTRY_CODES:
             raise ValidationError({"country": _("Not an ISO 3166-1 alpha-2 country code.")})
-        taken = LeadIdentity.objects.filter(source=self.source, external_id=self.external_id)
-        if taken.exclude(lead_id=self.pk).exists():
+        # The key is fixed once the lead exists, so only a new lead's is checked.
+        if (
+            self._state.adding
+            and LeadIdentity.objects.filter(
+                source=self.source, external_id=self.external_id
+            ).exists()
+        ):
             raise ValidationError(
                 {"external_id": _("Another lead took this identity over when they were merged.")}
             )
@@ -190,7 +195,8 @@ class Lead(models.Model):
         Its own and those it took over by merges (prefetch ``merged_identities`` for many).
         """
         merged = (Identity(row.source, row.external_id) for row in self.merged_identities.all())
-        return sorted([Identity(self.source, self.external_id), *merged])
+        # A set: an older release's row for the own key may still be there.
+        return sorted({Identity(self.source, self.external_id), *merged})
 
 
 class LeadIdentity(models.Model):

@@ -111,8 +111,12 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         )
 
         LeadIdentity.objects.filter(lead=duplicate).update(lead=survivor)
-        LeadIdentity.objects.create(
-            lead=survivor, source=duplicate.source, external_id=duplicate.external_id
+        # A row for the duplicate's own key may exist (written before 0006 by an older
+        # release): it was just moved to the survivor with the others.
+        LeadIdentity.objects.get_or_create(
+            source=duplicate.source,
+            external_id=duplicate.external_id,
+            defaults={"lead": survivor},
         )
         DuplicateCandidate.objects.filter(
             models.Q(lead=duplicate) | models.Q(duplicate_of=duplicate)

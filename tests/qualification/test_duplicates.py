@@ -209,6 +209,30 @@ def test_a_lead_saved_by_hand_cannot_take_a_key_a_merge_moved_to_another(make_us
     assert list(Lead.objects.values_list("pk", flat=True)) == [survivor.pk]
 
 
+def test_a_lead_holding_a_key_a_merge_moved_elsewhere_can_still_be_edited(make_user):
+    # Possible before migration 0006: the key both the lead's own and a merged identity.
+    survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
+    duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+    older = LeadFactory(source="web", external_id="a", company_name="Acme again")
+
+    older.employees = 75
+    lead_save(lead=older)
+
+    assert Lead.objects.get(pk=older.pk).employees == 75
+
+
+def test_merge_takes_a_duplicate_whose_own_key_an_older_release_also_stored(make_user):
+    survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
+    duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
+    LeadIdentity.objects.create(lead=duplicate, source="web", external_id="a")
+    assert duplicate.identities() == [("web", "a")]
+
+    lead_merge(survivor=survivor, duplicate=duplicate, user=make_user(roles.SALES))
+
+    assert Lead.objects.get(pk=survivor.pk).identities() == [("erp", "1"), ("web", "a")]
+
+
 def test_later_push_of_the_merged_identity_updates_the_survivor(make_user):
     survivor = pushed("erp", "1", company_name="Acme", website="acme.example")
     duplicate = pushed("web", "a", company_name="Acme", website="acme.example")
