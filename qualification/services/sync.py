@@ -424,7 +424,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         stored = {
             external_id: (lead_id, lead_source, content_hash, source_updated_at)
             for external_id, lead_id, lead_source, content_hash, source_updated_at in (
-                _stored_identities(source=source, external_ids=list(rows))
+                _stored_identities(source=source, rows=[row for _index, row in rows.values()])
             )
         }
         staged: list[dict] = []
@@ -460,12 +460,15 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
             duplicates_flag(lead_ids=written)
 
 
-def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
+def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
     """(external id, lead id, lead source, content hash, source time) of the known ones.
 
     A lead is known by its own key or by one it took over by a merge, which wins: the
-    lead it named was merged away.
+    lead it named was merged away. The source time is left out (None) of a lead whose
+    content equals its row's: it decides nothing then, and reading it costs a replay
+    about a tenth of its time (a time zone-aware datetime for each of 1000 leads).
     """
+    external_ids = [row["external_id"] for row in rows]
     columns = ("id", "source", "content_hash", "source_updated_at")
     if connection.vendor != "postgresql":
         own = Lead.objects.filter(source=source, external_id__in=external_ids).values_list(
@@ -483,12 +486,14 @@ def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
     # planner that believes a table small (a bulk load autovacuum has not analysed yet)
     # scans every lead of the source for each batch. The LIMIT stops at the first branch
     # that finds the key.
-    selected = ", ".join(f"lead.{name}" for name in columns)
+    selected = """lead.id, lead.source, lead.content_hash,
+        CASE WHEN lead.content_hash = pushed.content_hash THEN NULL
+             ELSE lead.source_updated_at END"""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT pushed.external_id, known.*
-            FROM unnest(%s::text[]) AS pushed(external_id)
+            FROM unnest(%s::text[], %s::text[]) AS pushed(external_id, content_hash)
             CROSS JOIN LATERAL (
                 (SELECT {selected}
                  FROM {LeadIdentity._meta.db_table} AS identity
@@ -500,7 +505,7 @@ def _stored_identities(*, source: str, external_ids: list[str]) -> list[tuple]:
                 LIMIT 1
             ) AS known
             """,  # noqa: S608 - identifiers are ours, values are parameters
-            [external_ids, source, source],
+            [external_ids, [row["content_hash"] for row in rows], source, source],
         )
         return cursor.fetchall()
 
