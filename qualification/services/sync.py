@@ -261,7 +261,7 @@ def content_json(row: dict[str, Any]) -> str:
 def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate one pushed lead without DRF; return ``(row, {})`` or ``(None, errors)``.
 
-    ``row`` holds the normalised lead columns, the duplicate keys and the content hash.
+    ``row`` holds the normalised lead columns and the content hash.
     Unknown fields are errors, so a typo in a client's field name is not silently lost.
     """
     if not isinstance(item, dict):
@@ -328,10 +328,22 @@ def lead_item_validate(item: Any) -> tuple[dict | None, dict[str, list[str]]]:
         return None, errors
     row["company_name"] = row["company_name"] or ""
     row["content_hash"] = hashlib.sha256(content_json(row).encode()).hexdigest()
-    row["website_domain"] = normalise.website_domain(row["website"])
-    row["email_domain"] = normalise.email_domain(row["email"])
-    row["name_key"] = normalise.name_key(row["company_name"])
     return row, {}
+
+
+def _staged_row(row: dict, *, lead_id: int | None, source: str) -> dict:
+    """``row`` as it is staged for writing, with its lead, source and duplicate keys.
+
+    The keys are computed here, for the rows written only: a replay needs none.
+    """
+    return {
+        **row,
+        "lead_id": lead_id,
+        "source": source,
+        "website_domain": normalise.website_domain(row["website"]),
+        "email_domain": normalise.email_domain(row["email"]),
+        "name_key": normalise.name_key(row["company_name"]),
+    }
 
 
 # --- authorisation ---------------------------------------------------------------------
@@ -432,7 +444,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         for external_id, (_index, row) in rows.items():
             known = stored.get(external_id)
             if known is None:
-                staged.append({**row, "lead_id": None, "source": source})
+                staged.append(_staged_row(row, lead_id=None, source=source))
                 continue
             # A merged identity's lead keeps the source it came from.
             lead_id, lead_source, content_hash, stored_at = known
@@ -447,7 +459,7 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
                 report["unchanged"] += 1
                 if (previous["source_updated_at"] or _UNDATED) > (incoming_at or _UNDATED):
                     continue
-            targeted[lead_id] = {**row, "lead_id": lead_id, "source": lead_source}
+            targeted[lead_id] = _staged_row(row, lead_id=lead_id, source=lead_source)
         staged.extend(targeted.values())
         if not staged:
             return

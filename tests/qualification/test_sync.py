@@ -123,7 +123,6 @@ def test_validator_normalises_and_hashes_content_but_not_updated_at():
     )
     assert errors == {}
     assert row["country"] == "UA"
-    assert row["website_domain"] == "acme.example.com"
     assert row["annual_revenue"] == Decimal("1500000.50")
     assert row["source_updated_at"] == datetime.datetime(2025, 3, 1, 10, tzinfo=datetime.UTC)
     later, _ = lead_item_validate(item("a", country="UA", updated_at="2025-04-01T00:00:00Z"))
