@@ -497,7 +497,8 @@ def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
     # One index lookup per pushed id, whatever the statistics say: joined plainly, a
     # planner that believes a table small (a bulk load autovacuum has not analysed yet)
     # scans every lead of the source for each batch. The LIMIT stops at the first branch
-    # that finds the key.
+    # that finds the key. The ids and hashes go as JSON: psycopg writes a text array
+    # element by element in Python, 2.3 ms slower for a batch's two lists.
     selected = """lead.id, lead.source, lead.content_hash,
         CASE WHEN lead.content_hash = pushed.content_hash THEN NULL
              ELSE lead.source_updated_at END"""
@@ -505,7 +506,8 @@ def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
         cursor.execute(
             f"""
             SELECT pushed.external_id, known.*
-            FROM unnest(%s::text[], %s::text[]) AS pushed(external_id, content_hash)
+            FROM ROWS FROM (json_array_elements_text(%s::json),
+                            json_array_elements_text(%s::json)) AS pushed(external_id, content_hash)
             CROSS JOIN LATERAL (
                 (SELECT {selected}
                  FROM {LeadIdentity._meta.db_table} AS identity
@@ -517,7 +519,12 @@ def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
                 LIMIT 1
             ) AS known
             """,  # noqa: S608 - identifiers are ours, values are parameters
-            [external_ids, [row["content_hash"] for row in rows], source, source],
+            [
+                json.dumps(external_ids),
+                json.dumps([row["content_hash"] for row in rows]),
+                source,
+                source,
+            ],
         )
         return cursor.fetchall()
 
