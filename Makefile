@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format setup migrate demo messages bench bench-quick bench-profile worker clean
+.PHONY: run test lint format setup migrate demo messages bench bench-quick bench-profile bench-compare worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-quick: setup
 
 bench-profile: setup
 	$(BIN)/python -m bench --profile --quick $(BENCH_ARGS)
+
+# Before and after on a drifting machine: make bench-compare REF=<commit>
+bench-compare: setup
+	$(BIN)/python -m bench --compare $(REF) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache staticfiles

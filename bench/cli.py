@@ -34,6 +34,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--naive-sample", type=int, help="leads in the naive re-evaluation sample")
     parser.add_argument("--naive-posts", type=int, help="single-lead POSTs in the naive sync")
     parser.add_argument(
+        "--compare",
+        metavar="REF",
+        help="instead of the table: the sync pushes of this tree and of git REF, interleaved "
+        "batch by batch on two servers and databases (before/after on a drifting machine); "
+        "takes --leads, --quick and --seed",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="instead of the table: profile the hot requests with pyinstrument (HTML files); "
@@ -67,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if options.profile:
         return _profile(context)
+    if options.compare:
+        from bench import compare
+
+        lines = compare.run(context, ref=options.compare, database_url=options.database_url)
+        print("\n".join(lines))
+        return 0
     rows: list[report.Row] = []
     failed = False
     for name in options.scenario or SCENARIOS:

@@ -54,9 +54,13 @@ def peak_rss_mb(pid: int) -> float:
 class Gunicorn:
     """``gunicorn config.wsgi`` with the bench settings on a free loopback port."""
 
-    def __init__(self, *, workers: int = 2):
+    def __init__(self, *, workers: int = 2, root: Path = PROJECT_ROOT, environment=None):
+        """``root``: the project to serve (another checkout, to compare); ``environment``:
+        variables over the bench's own (another database, say)."""
         self.port = free_port()
         self.workers = workers
+        self.root = root
+        self.environment = environment or {}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
@@ -75,8 +79,8 @@ class Gunicorn:
                 "--log-level",
                 "warning",
             ],
-            cwd=PROJECT_ROOT,
-            env=_environment(),
+            cwd=self.root,
+            env={**_environment(), **self.environment},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -3,6 +3,8 @@
 import json
 from datetime import timedelta
 
+import pytest
+
 from bench import report
 from portrait import demo as portrait
 from qualification import demo_data as data
@@ -116,3 +118,25 @@ def test_a_profile_names_where_the_time_went_and_is_written_as_html(tmp_path):
     assert profiled.html.name.endswith("-squares.html")
     assert "slow_square_sums" in profiled.html.read_text(encoding="utf-8")
     assert "slow_square_sums" in profiled.text
+
+
+def test_interleaving_sends_each_body_to_both_and_alternates_which_goes_first():
+    from bench.compare import interleaved
+
+    sent = []
+    pushes = [lambda body: sent.append(("a", body)), lambda body: sent.append(("b", body))]
+
+    seconds = interleaved(pushes, [b"1", b"2", b"3"])
+
+    assert sent == [("a", b"1"), ("b", b"1"), ("b", b"2"), ("a", b"2"), ("a", b"3"), ("b", b"3")]
+    assert [len(times) for times in seconds] == [3, 3]
+
+
+def test_compared_timings_give_leads_per_second_and_the_fastest_tenth():
+    from bench.compare import Timings
+
+    timings = Timings([0.1] * 9 + [1.0], batch=1000)
+
+    assert timings.leads_per_second == pytest.approx(10_000 / 1.9)
+    assert "fastest tenth  100.0 ms" in timings.line("inserts")
+    assert "mean  190.0 ms" in timings.line("inserts")
