@@ -98,6 +98,40 @@ def test_a_domain_shared_by_a_few_leads_flags_every_pair(db):
     }
 
 
+def test_a_batch_flags_new_leads_sharing_keys_with_stored_leads_and_with_each_other(db):
+    stored = pushed("erp", "1", company_name="Acme", website="acme.example")
+    leads_bulk_upsert(
+        source="web",
+        items=[
+            {"external_id": "a", "company_name": "Acme site", "website": "www.acme.example"},
+            {"external_id": "b", "company_name": "Beta", "country": "UA"},
+            {"external_id": "c", "company_name": "BETA", "country": "UA"},
+            {"external_id": "d", "company_name": "Beta", "country": "PL"},
+            {"external_id": "e", "company_name": "Unique", "website": "unique.example"},
+        ],
+    )
+    ids = dict(Lead.objects.filter(source="web").values_list("external_id", "id"))
+    assert pairs() == {(ids["a"], stored.pk, "website"), (ids["c"], ids["b"], "name")}
+
+
+def test_a_batch_flags_a_new_lead_that_an_updated_lead_now_shares_a_key_with(db):
+    stored = pushed("erp", "1", company_name="Old name", website="old.example")
+    leads_bulk_upsert(
+        source="erp",
+        items=[
+            {
+                "external_id": "1",
+                "company_name": "Old name",
+                "website": "acme.example",
+                "updated_at": "2025-04-01T00:00:00Z",
+            },
+            {"external_id": "2", "company_name": "Acme", "website": "https://acme.example"},
+        ],
+    )
+    new = Lead.objects.get(source="erp", external_id="2")
+    assert pairs() == {(new.pk, stored.pk, "website")}
+
+
 def test_a_lead_saved_by_hand_gets_its_evaluation_and_duplicates(db):
     published_portrait(segments=[("Any", {"field": "employees", "op": "gte", "value": 1}, 1)])
     existing = pushed("erp", "1", company_name="Acme", email="anna@acme.example")
