@@ -26,15 +26,6 @@ from qualification.choices import SuggestedVerdict
 from qualification.models import Lead
 from qualification.scoring import top_level_clauses
 
-#: The lead columns an evaluation writes.
-EVALUATION_COLUMNS = (
-    "evaluated_portrait_id",
-    "segment_id",
-    "suggested_verdict",
-    "fit_score",
-    "exclusions_hit",
-    "evaluated_at",
-)
 #: The lead table's quoted name, which the compiled conditions qualify columns with.
 LEAD_TABLE = f'"{Lead._meta.db_table}"'
 _SENTINEL_ID = -1
@@ -197,7 +188,7 @@ def evaluation_update(
 ) -> tuple[str, list]:
     """``UPDATE`` of the rows of ``table`` matching ``where`` with their evaluation.
 
-    ``table`` has the lead columns the rules read and ``EVALUATION_COLUMNS``; it is
+    ``table`` has the lead columns the rules read and the evaluated ones; it is
     aliased as the lead table, whose name the compiled conditions and ``where`` use.
     Each row's flags come from a correlated sub-select. Returns (sql, params).
     """

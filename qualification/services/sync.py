@@ -96,11 +96,9 @@ _SYNC_FIELD_SET = frozenset(SYNC_FIELDS)
 
 _KEY_COLUMNS = ("website_domain", "email_domain", "name_key")
 # Lead columns a sync writes, and the staging table's columns (in COPY order): the
-# lead's source too, since criteria may test it, and then its evaluation.
+# lead's source too, since criteria may test it.
 _WRITTEN = (*CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
 _STAGED = ("lead_id", "source", "external_id", *_WRITTEN)
-# Written columns a newer push replaces; a push without ``updated_at`` keeps the stored one.
-_REPLACED = tuple(column for column in _WRITTEN if column != "source_updated_at")
 # Where an item without ``updated_at`` ranks against a dated one of the same lead: newest.
 _UNDATED = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 _ATTEMPTS = 3
@@ -492,8 +490,8 @@ def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
             .values_list("external_id", *(f"lead__{name}" for name in columns), models.Value(True))
         )
         # One query; sorted so that a merged identity's row comes last and wins.
-        rows = sorted(own.union(merged, all=True), key=lambda row: row[-1])
-        return list({row[0]: row[:-1] for row in rows}.values())
+        found = sorted(own.union(merged, all=True), key=lambda known: known[-1])
+        return list({known[0]: known[:-1] for known in found}.values())
     # One index lookup per pushed id, whatever the statistics say: joined plainly, a
     # planner that believes a table small (a bulk load autovacuum has not analysed yet)
     # scans every lead of the source for each batch. The LIMIT stops at the first branch
@@ -553,6 +551,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int], li
             values.update(rules.column_expressions("s"))
             values["evaluated_at"] = "%s"
             values_params.append(stamp)
+        # Columns a newer push replaces; one without ``updated_at`` keeps the stored time.
         replaced = [column for column in values if column != "source_updated_at"]
         distinct = sql.is_distinct_from()
         if is_postgres:
