@@ -74,44 +74,6 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
         )
 
 
-def staged_sharing_keys(*, cursor, table: str) -> set[str]:
-    """External ids of the new leads staged in ``table`` that share a duplicate key.
-
-    Shared with a stored lead or with another new staged lead: only these can have
-    possible duplicates once written, so only these need ``duplicates_flag``. Asked
-    before the write, each key's index probe finds nothing for a lead with unique keys,
-    at about half the cost of flagging it after the write, whose probe visits the
-    lead's own new row. ``table`` holds the lead columns of the keys and ``lead_id``
-    (None for a new lead). Another batch's leads count once committed, here as in
-    ``duplicates_flag``.
-    """
-    lead_table = connection.ops.quote_name(Lead._meta.db_table)
-    shares = []
-    for column, _reason, within_country in _KEYS:
-        columns = [column, "country"] if within_country else [column]
-        key = ", ".join(columns)
-        present = " AND ".join(f"staged.{name} IS NOT NULL" for name in columns)
-        same = " AND ".join(f"stored.{name} = staged.{name}" for name in columns)
-        # A scalar sub-select, so that PostgreSQL probes the index for each key rather
-        # than hashing the whole lead table.
-        shares.append(
-            f"""
-            ({present} AND (
-                (SELECT 1 FROM {lead_table} AS stored WHERE {same} LIMIT 1) IS NOT NULL
-                OR ({", ".join(f"staged.{name}" for name in columns)}) IN (
-                    SELECT {key} FROM {table} WHERE lead_id IS NULL
-                    GROUP BY {key} HAVING COUNT(*) > 1)))
-            """  # noqa: S608 - identifiers are ours
-        )
-    cursor.execute(
-        f"""
-        SELECT staged.external_id FROM {table} AS staged
-        WHERE staged.lead_id IS NULL AND ({" OR ".join(shares)})
-        """  # noqa: S608 - identifiers are ours
-    )
-    return {external_id for (external_id,) in cursor.fetchall()}
-
-
 def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
     """Merge ``duplicate`` into ``survivor`` and delete it; return the survivor.
 

@@ -10,10 +10,9 @@ and stale items stop here and are never written), a staging table filled by ``CO
 already know (merged identities resolve to the survivor), one ``INSERT ... ON CONFLICT
 (source, external_id) DO UPDATE ... WHERE newer AND distinct`` for new ones (so
 concurrent batches never create duplicates: the database's unique constraint decides),
-then one statement flagging the possible duplicates of the updated leads and of the new
-ones that share a key with another lead (asked before the write, in one statement). The
-UPDATE and the INSERT evaluate the staged rows against the published portrait as they
-write them, so each lead row is written once, evaluated.
+then one statement flagging possible duplicates. The UPDATE and the INSERT evaluate the
+staged rows against the published portrait as they write them, so each lead row is
+written once, evaluated.
 
 Report: ``{"created", "updated", "unchanged", "errors": [{"index", "external_id",
 "errors": {field: [message]}}]}``. ``unchanged`` counts items equal to the stored lead
@@ -48,7 +47,7 @@ from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstor
 from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
-from qualification.services.duplicates import duplicates_flag, staged_sharing_keys
+from qualification.services.duplicates import duplicates_flag
 from qualification.services.evaluation import published_rules
 from qualification.services.evaluation_statement import staged_rows
 
@@ -462,12 +461,13 @@ def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report:
         staged.extend(targeted.values())
         if not staged:
             return
-        created_ids, updated_ids, to_flag = _write(source=source, staged=staged)
+        created_ids, updated_ids = _write(source=source, staged=staged)
         report["created"] += len(created_ids)
         report["updated"] += len(updated_ids)
         report["unchanged"] += len(staged) - len(created_ids) - len(updated_ids)
-        if to_flag:
-            duplicates_flag(lead_ids=to_flag)
+        written = [*created_ids, *updated_ids]
+        if written:
+            duplicates_flag(lead_ids=written)
 
 
 def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
@@ -527,11 +527,8 @@ def _stored_identities(*, source: str, rows: list[dict]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int], list[int]]:
-    """Merge the staged rows into the lead table.
-
-    Returns the ids created, the ids updated and the ids whose possible duplicates must
-    be flagged: every updated lead, and the new ones sharing a key with another lead.
+def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int]]:
+    """Merge the staged rows into the lead table; return (created ids, updated ids).
 
     Each lead row is written once, evaluated: the statements read the staged rows with
     the flags of the published portrait's rules and write the evaluated columns too.
@@ -583,7 +580,6 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int], li
         )
         updated_ids = [row[0] for row in cursor.fetchall()]
 
-        sharing = staged_sharing_keys(cursor=cursor, table=staging)
         new, new_params = staged_rows(rules, table=staging, where="lead_id IS NULL", alias="s")
         excluded = ", ".join(f"{column} = excluded.{column}" for column in replaced)
         inserted = "(xmax = 0)" if is_postgres else "(created_at = %s)"
@@ -605,7 +601,7 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int], li
                    OR {lead_table}.source_updated_at IS NULL
                    OR excluded.source_updated_at >= {lead_table}.source_updated_at)
               AND {lead_table}.content_hash {distinct} excluded.content_hash
-            RETURNING id, external_id, {inserted} AS created
+            RETURNING id, {inserted} AS created
             """,  # noqa: S608 - identifiers are ours, values are parameters
             [
                 source,
@@ -622,12 +618,9 @@ def _write(*, source: str, staged: list[dict]) -> tuple[list[int], list[int], li
         if not is_postgres:  # a PostgreSQL commit empties it; SQLite would keep the rows
             cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ours
         created_ids: list[int] = []
-        to_flag = list(updated_ids)
-        for lead_id, external_id, was_inserted in returned:
+        for lead_id, was_inserted in returned:
             (created_ids if was_inserted else updated_ids).append(lead_id)
-            if not was_inserted or external_id in sharing:
-                to_flag.append(lead_id)
-    return created_ids, updated_ids, to_flag
+    return created_ids, updated_ids
 
 
 def _stage(cursor, staged: list[dict], *, table: str, columns: str, is_postgres: bool) -> None:

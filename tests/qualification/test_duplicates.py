@@ -1,5 +1,7 @@
 """Possible duplicates across sources: flagged on arrival, merged by sales."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -13,6 +15,7 @@ from qualification.services.leads import lead_save
 from qualification.services.sync import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait
+from tests.threads import in_own_connection
 
 
 def pushed(source: str, external_id: str, **fields) -> Lead:
@@ -479,3 +482,38 @@ def test_duplicates_endpoint_lists_candidates_with_reasons(client_for):
     assert [(row["lead"]["id"], row["reasons"]) for row in body] == [
         (second.pk, ["name", "website"])
     ]
+
+
+@pytest.mark.postgres
+def test_a_lead_another_batch_commits_while_this_one_writes_is_still_flagged(
+    transactional_db, monkeypatch
+):
+    # The flagging runs after the write, so it sees what other batches committed until then.
+    from qualification.services import sync as sync_service
+
+    real_staged_rows = sync_service.staged_rows
+    about_to_insert, other_committed = threading.Event(), threading.Event()
+
+    def staged_rows(rules, *, table, where, alias):
+        if where == "lead_id IS NULL" and not about_to_insert.is_set():
+            about_to_insert.set()
+            other_committed.wait(timeout=10)
+        return real_staged_rows(rules, table=table, where=where, alias=alias)
+
+    monkeypatch.setattr(sync_service, "staged_rows", staged_rows)
+
+    def push_first():
+        pushed("first", "1", company_name="Race one", website="race.example")
+
+    def push_meanwhile():
+        about_to_insert.wait(timeout=10)
+        pushed("second", "1", company_name="Race two", website="https://race.example/")
+        other_committed.set()
+
+    started = [in_own_connection(push_first), in_own_connection(push_meanwhile)]
+    for thread, failures in started:
+        thread.join()
+        assert failures == []
+    first = Lead.objects.get(source="first")
+    second = Lead.objects.get(source="second")
+    assert pairs() == {(max(first.pk, second.pk), min(first.pk, second.pk), "website")}
