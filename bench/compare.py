@@ -11,6 +11,7 @@ Both servers run under this interpreter: REF must install with today's requireme
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import statistics
@@ -79,8 +80,12 @@ def _database_url(base_url: str, suffix: str) -> str:
 
 
 def _set_up(root: Path, database_url: str) -> str:
-    """Migrate and empty ``root``'s benchmark database, publish the portrait; the token."""
-    environment.ensure_database(database_url)
+    """Create ``root``'s benchmark database anew, migrate it, publish the portrait.
+
+    Anew, so that no schema a newer tree migrated to is left for an older one. Returns
+    the integration account's token.
+    """
+    environment.recreate_database(database_url)
     done = subprocess.run(
         [sys.executable, "-c", _SET_UP_TREE],
         cwd=root,
@@ -121,12 +126,15 @@ def run(context: Context, *, ref: str, database_url: str) -> list[str]:
     bodies = _bodies(list(data.generate_leads(count, seed=context.seed)))
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as directory:
         other = Path(directory) / "tree"
-        subprocess.run(
+        added = subprocess.run(
             ["git", "worktree", "add", "--detach", str(other), ref],
             cwd=PROJECT_ROOT,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if added.returncode != 0:
+            raise RuntimeError(f"git worktree add {ref} failed: {added.stderr.strip()}")
         try:
             trees = {"this tree": PROJECT_ROOT, ref: other}
             context.log(f"compare: setting up both trees' databases; {count:,} leads each")
@@ -135,17 +143,17 @@ def run(context: Context, *, ref: str, database_url: str) -> list[str]:
                 for number, label in enumerate(trees)
             }
             tokens = {label: _set_up(root, urls[label]) for label, root in trees.items()}
-            servers = [
-                Gunicorn(
-                    root=root, environment={"DATABASE_URL": urls[label], "CELERY_BROKER_URL": ""}
-                )
-                for label, root in trees.items()
-            ]
-            with servers[0], servers[1]:
-                pushes = [
-                    _pusher(server.port, tokens[label])
-                    for server, label in zip(servers, trees, strict=True)
-                ]
+            with contextlib.ExitStack() as running:
+                # One after the other: each takes its free port once the other listens.
+                pushes = []
+                for label, root in trees.items():
+                    server = running.enter_context(
+                        Gunicorn(
+                            root=root,
+                            environment={"DATABASE_URL": urls[label], "CELERY_BROKER_URL": ""},
+                        )
+                    )
+                    pushes.append(_pusher(server.port, tokens[label]))
                 context.log("compare: fresh inserts, interleaved")
                 inserts = interleaved(pushes, bodies)
                 context.log("compare: replay, interleaved")

@@ -15,19 +15,33 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portrait_crm_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
+def _name_and_server(database_url: str) -> tuple[str, str]:
+    """The database's name, and the URL of the server's ``postgres`` database."""
+    parts = urlsplit(database_url)
+    return parts.path.lstrip("/"), urlunsplit(parts._replace(path="/postgres"))
+
+
 def ensure_database(database_url: str) -> None:
     """Create the benchmark database if it does not exist yet (connects to ``postgres``)."""
     import psycopg
 
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
+    name, server_url = _name_and_server(database_url)
+    with psycopg.connect(server_url, autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def recreate_database(database_url: str) -> None:
+    """Drop the database if it exists (closing its sessions) and create it empty."""
+    import psycopg
+
+    name, server_url = _name_and_server(database_url)
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def redis_reachable(url: str) -> bool:
