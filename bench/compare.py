@@ -104,17 +104,10 @@ def _set_up(root: Path, database_url: str) -> str:
 
 
 def _pusher(port: int, token: str) -> Callable[[bytes], None]:
-    from bench.load import request_json
-    from bench.scenarios.sync import PATH
+    from bench.scenarios.sync import push_batch
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-
-    def push(body: bytes) -> None:
-        status, answer = request_json(connection, "POST", PATH, token=token, body=body)
-        if status != 200:
-            raise RuntimeError(f"bulk-upsert answered {status}: {str(answer)[:500]}")
-
-    return push
+    return lambda body: push_batch(connection, token, body)
 
 
 def run(context: Context, *, ref: str, database_url: str) -> list[str]:

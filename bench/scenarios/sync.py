@@ -43,13 +43,19 @@ def _bodies(leads: list[dict]) -> list[bytes]:
     ]
 
 
+def push_batch(connection: http.client.HTTPConnection, token: str, body: bytes) -> dict:
+    """POST one batch to bulk-upsert; its report, or an error unless it answered 200."""
+    status, answer = request_json(connection, "POST", PATH, token=token, body=body)
+    if status != 200:
+        raise RuntimeError(f"bulk-upsert answered {status}: {str(answer)[:500]}")
+    return answer
+
+
 def _push_serially(port: int, token: str, bodies: list[bytes]) -> Counter:
     totals: Counter = Counter(created=0, updated=0, unchanged=0, errors=0)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     for body in bodies:
-        status, answer = request_json(connection, "POST", PATH, token=token, body=body)
-        if status != 200:
-            raise RuntimeError(f"bulk-upsert answered {status}: {str(answer)[:500]}")
+        answer = push_batch(connection, token, body)
         totals.update({key: answer[key] for key in ("created", "updated", "unchanged")})
         totals["errors"] += len(answer["errors"])
     connection.close()
