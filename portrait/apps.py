@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class PortraitConfig(AppConfig):
     name = "portrait"
     verbose_name = _("Portrait of our client")
+    role_grants = "portrait.roles.GRANTS"
 
     def ready(self) -> None:
         from portrait.criteria.database import register_sqlite_functions

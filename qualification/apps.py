@@ -27,6 +27,7 @@ def _seed_rejection_reasons(sender, **kwargs) -> None:
 class QualificationConfig(AppConfig):
     name = "qualification"
     verbose_name = _("Qualification")
+    role_grants = "qualification.roles.GRANTS"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -25,3 +25,13 @@ class DuplicateReason(models.TextChoices):
     WEBSITE = "website", _("Same website domain")
     EMAIL = "email", _("Same e-mail domain")
     NAME = "name", _("Same company name in the same country")
+
+
+class LeadChange(models.TextChoices):
+    """What moved a lead's stage or owner: each is a service, and only these change them."""
+
+    DECIDED = "decided", _("Decided")
+    REASSIGNED = "reassigned", _("Reassigned")
+    MERGED = "merged", _("Merged")
+    CONTRACTED = "contracted", _("Contract signed")
+    LOST = "lost", _("Marked lost")

@@ -5,6 +5,11 @@ from django.db import models
 from qualification.models import DuplicateCandidate, Lead
 
 
+def leads_visible(*, user) -> models.QuerySet[Lead]:
+    """The leads ``user`` may read, bare: for acting on one without rendering it."""
+    return Lead.objects.for_user(user)
+
+
 def lead_list(*, user) -> models.QuerySet[Lead]:
     """The leads ``user`` may read, with what their list and detail render, in few queries."""
     return (

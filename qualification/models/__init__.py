@@ -8,6 +8,7 @@ from qualification.models.leads import (
     LeadSource,
 )
 from qualification.models.plans import Alert, AlertKind, SalesPlan
+from qualification.models.transitions import LeadTransition
 
 __all__ = [
     "Alert",
@@ -21,6 +22,7 @@ __all__ = [
     "LeadIdentity",
     "LeadMerge",
     "LeadSource",
+    "LeadTransition",
     "RejectionReason",
     "SalesPlan",
 ]

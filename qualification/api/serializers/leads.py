@@ -1,0 +1,112 @@
+"""Leads as the API shows them: identities, evaluation, explanation, decision, duplicates."""
+
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from qualification.api.serializers.decisions import DecisionSerializer
+from qualification.funnel_selectors import decisions_for_lead
+from qualification.models import Lead
+from qualification.services.evaluation import lead_explain
+
+
+class LeadIdentitySerializer(serializers.Serializer):
+    source = serializers.CharField()
+    external_id = serializers.CharField()
+
+
+class LeadOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class SegmentBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class LeadEvaluationSerializer(serializers.Serializer):
+    portrait_version = serializers.IntegerField(
+        source="evaluated_portrait.version", allow_null=True
+    )
+    segment = SegmentBriefSerializer(allow_null=True)
+    fit_score = serializers.IntegerField(allow_null=True)
+    suggested_verdict = serializers.CharField(allow_null=True)
+    exclusions_hit = serializers.JSONField()
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    # Its own key and those it took over by merges (``Lead.identities``).
+    identities = LeadIdentitySerializer(many=True, read_only=True)
+    owner = LeadOwnerSerializer(read_only=True, allow_null=True)
+    evaluation = LeadEvaluationSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "identities",
+            "company_name",
+            "country",
+            "region",
+            "industry",
+            "employees",
+            "annual_revenue",
+            "channel",
+            "email",
+            "phone",
+            "website",
+            "attributes",
+            "owner",
+            "stage",
+            "source_updated_at",
+            "evaluation",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LeadDetailSerializer(LeadSerializer):
+    """The list's fields plus the evaluation's explanation and the current decision."""
+
+    explanation = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "explanation", "decision"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_explanation(self, lead: Lead) -> dict | None:
+        """Per-criterion verdicts of the portrait version the lead was evaluated against."""
+        return lead_explain(lead) or None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_decision(self, lead: Lead) -> dict | None:
+        """The lead's current decision."""
+        current = decisions_for_lead(lead).filter(is_current=True).first()
+        return DecisionSerializer(current).data if current else None
+
+
+class LeadMergeRequestSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(
+        min_value=1, help_text=gettext_lazy("Id of the lead merged into this one (and deleted).")
+    )
+
+
+class LeadDuplicateSerializer(serializers.Serializer):
+    lead = LeadSerializer()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class LeadReassignRequestSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        help_text=gettext_lazy("Id of the salesperson who takes the lead; null: unassigned."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")

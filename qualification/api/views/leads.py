@@ -1,0 +1,184 @@
+"""Leads through the API: lists and pulls, bulk sync, decisions, merges, reassignment.
+
+Which leads a user reaches is ``lead_list`` (``Lead.objects.for_user``), the same for
+every action; what each action needs is its row in ``action_permissions``; writes go
+through the services.
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import StablePagination
+from config.parsers import ItemCheckingJSONParser
+from config.permissions import ActionViewSet, any_of, requires
+from qualification import funnel_selectors, selectors
+from qualification.api.filtersets import LeadFilterSet
+from qualification.api.serializers import decisions, leads, sync
+from qualification.leads.reassignment import REASSIGN, lead_reassign
+from qualification.permissions import QUALIFY, READ_LEADS
+from qualification.services.decisions import lead_decide
+from qualification.services.duplicates import lead_merge
+from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
+
+
+class LeadPagination(StablePagination):
+    """Newest first; a pull of changes (``updated_since``) goes oldest change first."""
+
+    def get_ordering(self, request, queryset, view):
+        if request.query_params.get("updated_since"):
+            return ("updated_at", "id")
+        return super().get_ordering(request, queryset, view)
+
+
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+    """Leads visible to the user, what they push, decide, merge and reassign."""
+
+    serializer_class = leads.LeadSerializer
+    filterset_class = LeadFilterSet
+    pagination_class = LeadPagination
+    action_permissions = {
+        "list": READ_LEADS,
+        "retrieve": READ_LEADS,
+        "duplicates": READ_LEADS,
+        "bulk_upsert": any_of(
+            requires("qualification.sync_lead"), requires("qualification.import_lead")
+        ),
+        "decide": requires(QUALIFY),
+        "decisions": requires("qualification.view_decision"),
+        "merge": requires("qualification.merge_lead"),
+        "reassign": requires(REASSIGN),
+    }
+
+    # Actions that answer with the lead itself; the others only act on it.
+    _RENDERING = {"list", "retrieve", "merge", "reassign"}
+
+    def visible_queryset(self):
+        if self.action in self._RENDERING:
+            return selectors.lead_list(user=self.request.user)
+        return selectors.leads_visible(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return leads.LeadDetailSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        request=sync.BulkUpsertRequestSerializer,
+        responses={
+            200: sync.BulkUpsertReportSerializer,
+            400: OpenApiResponse(
+                description=format_lazy(
+                    gettext_lazy("Bad envelope (source, leads, over {limit} leads)."),
+                    limit=MAX_ITEMS,
+                )
+            ),
+            403: OpenApiResponse(
+                description=gettext_lazy("The source belongs to another account.")
+            ),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        # The service reports a lead's unstorable text as that item's error. JSON only:
+        # a form post gets a 415.
+        parser_classes=[ItemCheckingJSONParser],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def bulk_upsert(self, request):
+        envelope = sync.BulkUpsertRequestSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        # A foreign source raises SourceNotGranted: config.api answers a 403 naming it.
+        report = leads_bulk_upsert(
+            source=envelope.validated_data["source"],
+            items=envelope.validated_data["leads"],
+            user=request.user,
+        )
+        return Response(report)
+
+    @extend_schema(
+        request=decisions.DecisionInputSerializer,
+        responses={201: decisions.DecisionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="decision",
+        url_name="decide",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def decide(self, request, pk=None):
+        """Record a verdict: interesting or not interesting."""
+        lead = self.get_object()
+        payload = decisions.DecisionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        decision = lead_decide(lead=lead, user=request.user, **payload.validated_data)
+        return Response(decisions.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: decisions.DecisionSerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=StablePagination)
+    def decisions(self, request, pk=None):
+        """The lead's decision history, newest first."""
+        history = funnel_selectors.decisions_for_lead(self.get_object())
+        page = self.paginate_queryset(history)
+        serializer = decisions.DecisionSerializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        request=leads.LeadMergeRequestSerializer,
+        responses={200: leads.LeadDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def merge(self, request, pk=None):
+        """Merge another lead into this one; the other is deleted, its identities kept."""
+        survivor = self.get_object()
+        body = leads.LeadMergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        duplicate = self.get_queryset().filter(pk=body.validated_data["duplicate"]).first()
+        if duplicate is None:
+            raise exceptions.ValidationError({"duplicate": [_("No such lead.")]})
+        # A refused merge raises Django's ValidationError: config.api answers it as a 400.
+        survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+        return self._detail(survivor)
+
+    @extend_schema(
+        request=leads.LeadReassignRequestSerializer,
+        responses={200: leads.LeadDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def reassign(self, request, pk=None):
+        """Give the lead to another salesperson, or back to the unassigned pool."""
+        lead = self.get_object()
+        body = leads.LeadReassignRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        owner_id = body.validated_data["owner"]
+        owner = None
+        if owner_id is not None:
+            owner = get_user_model().objects.filter(pk=owner_id).first()
+            if owner is None:
+                raise exceptions.ValidationError({"owner": [_("No such user.")]})
+        lead = lead_reassign(
+            lead=lead, owner=owner, user=request.user, note=body.validated_data["note"]
+        )
+        return self._detail(lead)
+
+    @extend_schema(responses={200: leads.LeadDuplicateSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def duplicates(self, request, pk=None):
+        """Unresolved possible duplicates of the lead, with why each was flagged."""
+        found = selectors.lead_duplicates(lead=self.get_object(), user=request.user)
+        return Response(leads.LeadDuplicateSerializer(found, many=True).data)
+
+    def _detail(self, lead) -> Response:
+        """The lead as stored after a write, as the detail shows it."""
+        stored = self.get_queryset().get(pk=lead.pk)
+        return Response(leads.LeadDetailSerializer(stored).data)

@@ -1,0 +1,50 @@
+"""The one place a lead's stage and owner change, and the record each change leaves."""
+
+from django.db import transaction
+
+from qualification.choices import LeadChange, LeadStage
+from qualification.models import Lead, LeadTransition
+
+_UNCHANGED = object()
+
+
+def lead_transition(
+    *,
+    lead: Lead,
+    change: LeadChange,
+    user,
+    stage: LeadStage | str | None = None,
+    owner=_UNCHANGED,
+    note: str = "",
+) -> LeadTransition | None:
+    """Move ``lead`` to ``stage`` and/or ``owner`` and record who did it; ``None`` if nothing moved.
+
+    For services only (decisions, reassignment, merges, contracts, losses), inside their
+    transaction, on a lead row they have locked. ``owner`` may be ``None`` (unassigned).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a lead's stage or owner changes inside its service's transaction")
+    stage_before, owner_before = lead.stage, lead.owner_id
+    update_fields = []
+    if stage is not None and stage != lead.stage:
+        lead.stage = stage
+        update_fields.append("stage")
+    if owner is not _UNCHANGED and getattr(owner, "pk", None) != lead.owner_id:
+        lead.owner = owner
+        update_fields.append("owner")
+    if not update_fields:
+        return None
+    lead.save(update_fields=[*update_fields, "updated_at"])
+    record = LeadTransition(
+        lead=lead,
+        change=change,
+        stage_before=stage_before,
+        stage_after=lead.stage,
+        owner_before_id=owner_before,
+        owner_after_id=lead.owner_id,
+        changed_by=user if getattr(user, "pk", None) else None,
+        note=note,
+    )
+    record.full_clean()
+    record.save()
+    return record
