@@ -19,6 +19,7 @@ _FUNNEL_GUARDS = [
 ]
 _FUNNEL_MANAGEMENT = [
     "view_all_leads",
+    "view_leadtransition",
     "reassign_lead",
     "merge_lead",
     "view_funnel_figures",
@@ -39,6 +40,7 @@ GRANTS: dict[str, list[str]] = {
     TECHNICAL: [
         "view_lead",
         "view_all_leads",
+        "view_leadtransition",
         "view_evaluationrun",
         "view_decision",
         "view_rejectionreason",

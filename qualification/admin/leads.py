@@ -1,13 +1,24 @@
 """Admin for leads, their identities, sources (grants to integration accounts) and duplicates."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.forms import StorableJSONFormField
-from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
+from qualification.leads.reassignment import REASSIGN, lead_owner_candidates, lead_reassign
+from qualification.models import (
+    DuplicateCandidate,
+    Lead,
+    LeadIdentity,
+    LeadMerge,
+    LeadSource,
+    LeadTransition,
+)
 from qualification.services.duplicates import lead_merge
 from qualification.services.leads import lead_save
 
@@ -57,9 +68,11 @@ class LeadAdmin(admin.ModelAdmin):
         "merged_identities__external_id",
     )
     list_select_related = ("owner", "segment")
-    raw_id_fields = ("owner",)
     formfield_overrides = {models.JSONField: {"form_class": StorableJSONFormField}}
     readonly_fields = (
+        # Stage and owner change only through services: decisions, reassignment, merges.
+        "stage",
+        "owner",
         *_EVALUATION,
         "website_domain",
         "email_domain",
@@ -69,7 +82,7 @@ class LeadAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [LeadIdentityInline]
-    actions = ["merge_into_oldest"]
+    actions = ["merge_into_oldest", "reassign"]
 
     def get_queryset(self, request):
         return Lead.objects.for_user(request.user)
@@ -82,6 +95,43 @@ class LeadAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Created or changed: identity, evaluation and duplicates, as a synced lead.
         lead_save(lead=obj)
+
+    def has_reassign_permission(self, request) -> bool:
+        return request.user.has_perm(REASSIGN)
+
+    @admin.action(description=gettext_lazy("Reassign the selected leads"), permissions=["reassign"])
+    def reassign(self, request, queryset):
+        """Ask for the new owner on a page of its own, then reassign through the service."""
+        form = LeadReassignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            owner, note = form.cleaned_data["owner"], form.cleaned_data["note"]
+            try:
+                with transaction.atomic():
+                    for lead in queryset.order_by("pk"):
+                        lead_reassign(lead=lead, owner=owner, user=request.user, note=note)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d lead reassigned to %(owner)s.",
+                    "%(count)d leads reassigned to %(owner)s.",
+                    len(queryset),
+                )
+                % {"count": len(queryset), "owner": owner or _("nobody (unassigned)")},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reassign leads"),
+            "form": form,
+            "leads": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/qualification/lead/reassign.html", context)
 
     @admin.action(description=gettext_lazy("Merge the selected leads into the oldest one"))
     def merge_into_oldest(self, request, queryset):
@@ -109,6 +159,49 @@ class LeadAdmin(admin.ModelAdmin):
             )
             % {"count": len(leads) - 1, "lead": survivor},
         )
+
+
+class LeadReassignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("New owner"),
+        queryset=Lead.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— nobody (unassigned) —"),
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = lead_owner_candidates()
+
+
+@admin.register(LeadTransition)
+class LeadTransitionAdmin(admin.ModelAdmin):
+    """Every change of a lead's stage or owner, as the services recorded it: read only."""
+
+    list_display = (
+        "lead",
+        "change",
+        "stage_before",
+        "stage_after",
+        "owner_before",
+        "owner_after",
+        "changed_by",
+        "changed_at",
+    )
+    list_filter = ("change", "stage_after")
+    list_select_related = ("lead", "owner_before", "owner_after", "changed_by")
+    search_fields = ("lead__company_name", "changed_by__username")
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LeadSource)

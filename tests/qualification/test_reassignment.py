@@ -128,3 +128,81 @@ def test_the_api_refuses_reassignment_to_other_roles(client_for, make_user, role
     assert response.status_code == 403
     lead.refresh_from_db()
     assert lead.owner is None
+
+
+# --- admin --------------------------------------------------------------------------
+
+CHANGELIST = reverse("admin:qualification_lead_changelist")
+
+
+def test_the_admin_asks_for_the_new_owner_then_reassigns(make_user, client):
+    manager, seller = make_user(roles.SALES_MANAGERS, is_staff=True), make_user(roles.SALES)
+    first, second = LeadFactory(), LeadFactory()
+    client.force_login(manager)
+    chosen = {"action": "reassign", "_selected_action": [first.pk, second.pk]}
+
+    asked = client.post(CHANGELIST, chosen)
+    done = client.post(CHANGELIST, {**chosen, "apply": "1", "owner": seller.pk, "note": "Q3"})
+
+    assert asked.status_code == 200
+    assert seller.username in asked.content.decode()
+    assert done.status_code == 302
+    assert set(LeadTransition.objects.values_list("lead", "owner_after", "note")) == {
+        (first.pk, seller.pk, "Q3"),
+        (second.pk, seller.pk, "Q3"),
+    }
+
+
+def test_technical_staff_have_no_reassign_action(make_user, client):
+    client.force_login(make_user(roles.TECHNICAL, is_staff=True))
+    lead = LeadFactory()
+
+    response = client.post(
+        CHANGELIST,
+        {"action": "reassign", "_selected_action": [lead.pk], "apply": "1", "owner": ""},
+    )
+
+    # Django offers no action the user lacks: back to the changelist, nothing changed.
+    assert response.status_code == 302
+    assert not LeadTransition.objects.exists()
+
+
+def test_the_lead_change_form_cannot_set_stage_or_owner(make_user, client):
+    admin_user, seller = make_user(roles.ADMINS, is_staff=True), make_user(roles.SALES)
+    lead = LeadFactory(company_name="Acme")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:qualification_lead_change", args=[lead.pk]),
+        {
+            "company_name": "Acme",
+            "attributes": "{}",
+            "stage": "contracted",
+            "owner": seller.pk,
+            "merged_identities-TOTAL_FORMS": "0",
+            "merged_identities-INITIAL_FORMS": "0",
+            "merged_identities-MIN_NUM_FORMS": "0",
+            "merged_identities-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.stage, lead.owner) == (LeadStage.NEW, None)
+
+
+def test_transitions_are_read_only_in_the_admin(make_user, client):
+    manager, seller = make_user(roles.SALES_MANAGERS, is_staff=True), make_user(roles.SALES)
+    lead = LeadFactory()
+    lead_reassign(lead=lead, owner=seller, user=manager)
+    client.force_login(manager)
+    record = LeadTransition.objects.get()
+
+    listed = client.get(reverse("admin:qualification_leadtransition_changelist"))
+    deleted = client.post(
+        reverse("admin:qualification_leadtransition_delete", args=[record.pk]), {"post": "yes"}
+    )
+
+    assert listed.status_code == 200
+    assert deleted.status_code == 403
+    assert LeadTransition.objects.filter(pk=record.pk).exists()
