@@ -20,6 +20,13 @@ def portrait_get_published() -> Portrait | None:
     return _with_children(Portrait.objects.filter(status=DocumentStatus.PUBLISHED)).first()
 
 
+def segments_published() -> QuerySet[Segment]:
+    """The segments of the version in force, in matching order."""
+    return Segment.objects.filter(portrait__status=DocumentStatus.PUBLISHED).order_by(
+        "priority", "id"
+    )
+
+
 def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Portrait]:
     """The portraits ``user`` may read: every version for editors, else published and archived.
 

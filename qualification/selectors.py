@@ -10,6 +10,11 @@ def leads_visible(*, user) -> models.QuerySet[Lead]:
     return Lead.objects.for_user(user)
 
 
+def lead_queue(*, user) -> models.QuerySet[Lead]:
+    """The leads ``user`` may read, in the queue's order, with what its rows show."""
+    return Lead.objects.for_user(user).select_related("segment", "owner").in_queue_order()
+
+
 def lead_list(*, user) -> models.QuerySet[Lead]:
     """The leads ``user`` may read, with what their list and detail render, in few queries."""
     return (

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from portrait.choices import DocumentStatus
-from portrait.models import PortraitAcknowledgement, Segment
+from portrait.models import PortraitAcknowledgement
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
-from qualification import funnel_selectors
-from qualification.forms import DecisionForm, LeadFilterForm
+from qualification import funnel_selectors, selectors
+from qualification.filtersets import LeadQueueFilterSet
+from qualification.forms import DecisionForm
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
@@ -105,13 +105,12 @@ def home(request):
 @permission_required("qualification.view_lead", raise_exception=True)
 def queue(request):
     """The leads the user may see, best fit and newest first, filtered and paginated."""
-    segments = Segment.objects.filter(portrait__status=DocumentStatus.PUBLISHED)
-    form = LeadFilterForm(request.GET or None, segments=segments.order_by("priority", "id"))
-    leads = Lead.objects.for_user(request.user).select_related("segment", "owner").in_queue_order()
-    leads = form.filter(leads)
+    filters = LeadQueueFilterSet(
+        request.GET or None, queryset=selectors.lead_queue(user=request.user)
+    )
     page = BoundedCountPaginator(
-        leads,
-        form.leads_per_page(),
+        filters.valid_qs(),
+        filters.leads_per_page(),
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
         page_number=request.GET.get("page"),
     ).requested_page()
@@ -120,7 +119,7 @@ def queue(request):
     return render(
         request,
         "qualification/queue.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": filters.form, "page": page, "query": query.urlencode()},
     )
 
 

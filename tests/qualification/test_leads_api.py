@@ -95,6 +95,7 @@ def test_detail_renders_lead_identities_owner_and_evaluation(client_for, leads):
         ({"stage": "qualified"}, ["qualified"]),
         ({"suggested_verdict": "interesting"}, ["interesting"]),
         ({"source": "web"}, ["web", "merged-web"]),
+        ({"q": "WEB"}, ["web", "merged-web"]),
     ],
 )
 def test_filters(client_for, query, expected):

@@ -18,8 +18,8 @@ from config.api import StablePagination
 from config.parsers import ItemCheckingJSONParser
 from config.permissions import ActionViewSet, any_of, requires
 from qualification import funnel_selectors, selectors
-from qualification.api.filtersets import LeadFilterSet
 from qualification.api.serializers import decisions, leads, sync
+from qualification.filtersets import LeadFilterSet
 from qualification.leads.reassignment import REASSIGN, lead_reassign
 from qualification.permissions import QUALIFY, READ_LEADS
 from qualification.services.decisions import lead_decide
