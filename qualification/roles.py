@@ -31,12 +31,19 @@ GRANTS: dict[str, list[str]] = {
     SALES: [
         "view_lead",
         "qualify_lead",
+        "mark_lead_lost",
         "merge_lead",
         "view_decision",
         "view_rejectionreason",
         "view_salesplan",
     ],
-    SALES_MANAGERS: ["view_lead", "qualify_lead", "change_lead", *_FUNNEL_MANAGEMENT],
+    SALES_MANAGERS: [
+        "view_lead",
+        "qualify_lead",
+        "mark_lead_lost",
+        "change_lead",
+        *_FUNNEL_MANAGEMENT,
+    ],
     TECHNICAL: [
         "view_lead",
         "view_all_leads",

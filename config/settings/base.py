@@ -170,6 +170,10 @@ PORTRAIT_CRM = {
     # The queue counts its leads up to this many and then says "more than": a count
     # reads every matching lead, so an exact one grows with the table.
     "QUEUE_COUNT_LIMIT": env.int("QUEUE_COUNT_LIMIT", default=10_000),
+    # The company's own currency (ISO 4217): plans and coverage add contracts up in it.
+    "CURRENCY": env("COMPANY_CURRENCY", default="UAH"),
+    # Conversion is measured over the decisions of this many trailing months.
+    "CONVERSION_WINDOW_MONTHS": env.int("CONVERSION_WINDOW_MONTHS", default=12),
 }
 
 LOGGING = {

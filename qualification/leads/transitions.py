@@ -16,6 +16,7 @@ def lead_transition(
     stage: LeadStage | str | None = None,
     owner=_UNCHANGED,
     note: str = "",
+    reason_code=None,
 ) -> LeadTransition | None:
     """Move ``lead`` to ``stage`` and/or ``owner`` and record who did it; ``None`` if nothing moved.
 
@@ -44,6 +45,7 @@ def lead_transition(
         owner_after_id=lead.owner_id,
         changed_by=user if getattr(user, "pk", None) else None,
         note=note,
+        reason_code=reason_code,
     )
     record.full_clean()
     record.save()

@@ -138,6 +138,7 @@ class Lead(models.Model):
             ("view_all_leads", _("Can see every lead, assigned or not")),
             ("reassign_lead", _("Can reassign leads to another salesperson")),
             ("merge_lead", _("Can merge duplicate leads")),
+            ("mark_lead_lost", _("Can mark a qualified lead lost")),
             ("view_funnel_figures", _("Can see overrides, plans and alerts of everyone")),
         ]
         indexes = [

@@ -50,6 +50,14 @@ class LeadTransition(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
+    reason_code = models.ForeignKey(
+        "qualification.RejectionReason",
+        verbose_name=_("reason code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
