@@ -8,6 +8,7 @@ from config import api
 api_v1 = [
     path("", include("portrait.api.urls")),
     path("", include("qualification.api.urls")),
+    path("", include("crm.api.urls")),
 ]
 
 urlpatterns = [

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Clients and service")
+    role_grants = "crm.roles.GRANTS"
+
+    def ready(self) -> None:
+        # Services send tasks by name: registered here, they resolve in every process.
+        from crm import tasks  # noqa: F401

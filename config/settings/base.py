@@ -138,6 +138,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertKindEnum": "qualification.models.plans.AlertKind",
+        "ClientKindEnum": "crm.choices.ClientKind",
+        "NegotiationEntryKindEnum": "crm.choices.NegotiationEntryKind",
+    },
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -155,6 +161,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "funnel-alerts-check": {
         "task": "qualification.tasks.alerts_check_task",
         "schedule": env.int("ALERTS_CHECK_INTERVAL_SECONDS", default=3600),
+    },
+    # Negotiations past their deadline without an outcome alert the managers.
+    "negotiations-overdue-check": {
+        "task": "crm.tasks.negotiations_overdue_check_task",
+        "schedule": env.int("NEGOTIATIONS_CHECK_INTERVAL_SECONDS", default=900),
     },
 }
 

@@ -74,6 +74,26 @@ def duplicates_flag(*, lead_ids: list[int]) -> None:
         )
 
 
+def lead_duplicate_peers(*, lead: Lead) -> models.QuerySet[Lead]:
+    """The other leads that share a duplicate key with ``lead``, as ``duplicates_flag`` pairs them.
+
+    A key shared by more than ``MAX_LEADS_SHARING_A_KEY`` leads identifies no company and
+    names no peer.
+    """
+    peers = Lead.objects.none()
+    for column, _reason, within_country in _KEYS:
+        value = getattr(lead, column)
+        if value is None or (within_country and not lead.country):
+            continue
+        key = {column: value, **({"country": lead.country} if within_country else {})}
+        sharing = list(
+            Lead.objects.filter(**key).values_list("pk", flat=True)[: MAX_LEADS_SHARING_A_KEY + 1]
+        )
+        if 2 <= len(sharing) <= MAX_LEADS_SHARING_A_KEY:
+            peers |= Lead.objects.filter(pk__in=sharing)
+    return peers.exclude(pk=lead.pk)
+
+
 def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
     """Merge ``duplicate`` into ``survivor`` and delete it; return the survivor.
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from qualification.api.serializers.decisions import DecisionSerializer
 from qualification.funnel_selectors import decisions_for_lead
-from qualification.models import Lead
+from qualification.models import Lead, RejectionReason
 from qualification.services.evaluation import lead_explain
 
 
@@ -110,3 +110,14 @@ class LeadReassignRequestSerializer(serializers.Serializer):
         help_text=gettext_lazy("Id of the salesperson who takes the lead; null: unassigned."),
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class LeadLossRequestSerializer(serializers.Serializer):
+    reason_code = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RejectionReason.objects.filter(is_active=True),
+        error_messages={
+            "does_not_exist": gettext_lazy("Unknown or retired reason code “{value}”.")
+        },
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")

@@ -20,6 +20,7 @@ from config.permissions import ActionViewSet, any_of, requires
 from qualification import funnel_selectors, selectors
 from qualification.api.serializers import decisions, leads, sync
 from qualification.filtersets import LeadFilterSet
+from qualification.leads.loss import MARK_LOST, lead_lose
 from qualification.leads.reassignment import REASSIGN, lead_reassign
 from qualification.permissions import QUALIFY, READ_LEADS
 from qualification.services.decisions import lead_decide
@@ -53,10 +54,11 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         "decisions": requires("qualification.view_decision"),
         "merge": requires("qualification.merge_lead"),
         "reassign": requires(REASSIGN),
+        "lost": requires(MARK_LOST),
     }
 
     # Actions that answer with the lead itself; the others only act on it.
-    _RENDERING = {"list", "retrieve", "merge", "reassign"}
+    _RENDERING = {"list", "retrieve", "merge", "reassign", "lost"}
 
     def visible_queryset(self):
         if self.action in self._RENDERING:
@@ -169,6 +171,19 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         lead = lead_reassign(
             lead=lead, owner=owner, user=request.user, note=body.validated_data["note"]
         )
+        return self._detail(lead)
+
+    @extend_schema(
+        request=leads.LeadLossRequestSerializer,
+        responses={200: leads.LeadDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def lost(self, request, pk=None):
+        """Mark a qualified lead lost, with a reason code: it leaves the active pool."""
+        lead = self.get_object()
+        body = leads.LeadLossRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lead = lead_lose(lead=lead, user=request.user, **body.validated_data)
         return self._detail(lead)
 
     @extend_schema(responses={200: leads.LeadDuplicateSerializer(many=True)})

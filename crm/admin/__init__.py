@@ -1,0 +1,1 @@
+from crm.admin import clients, contracts, negotiations  # noqa: F401

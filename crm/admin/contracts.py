@@ -1,0 +1,120 @@
+"""Contracts in the admin: signed through the service, never edited afterwards."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from crm.contracts.services import contract_sign
+from crm.models import Contract, ContractClause
+from qualification.choices import LeadStage
+from qualification.models import Lead
+
+
+class ContractClauseInline(admin.TabularInline):
+    model = ContractClause
+    extra = 0
+    fields = ("ref", "text")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContractSignForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("lead"), queryset=Lead.objects.none())
+    number = forms.CharField(label=_("number"), max_length=64)
+    signed_on = forms.DateField(label=_("signed on"))
+    value = forms.DecimalField(label=_("value"), max_digits=16, decimal_places=2, min_value=0)
+    currency = forms.CharField(label=_("currency"), max_length=3)
+    exchange_rate = forms.DecimalField(
+        label=_("exchange rate to the company's currency"),
+        max_digits=14,
+        decimal_places=6,
+        required=False,
+    )
+    term_months = forms.IntegerField(label=_("term (months)"), min_value=1, max_value=32767)
+    clauses = forms.CharField(
+        label=_("clauses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line: the reference, a vertical bar, the text (4.2 | Delivery ...)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = Lead.objects.for_user(user).filter(
+            stage__in=[LeadStage.QUALIFIED, LeadStage.CONTRACTED]
+        )
+
+    def clean_clauses(self) -> list[dict]:
+        clauses = []
+        for line in self.cleaned_data["clauses"].splitlines():
+            if not line.strip():
+                continue
+            ref, bar, text = line.partition("|")
+            if not bar:
+                raise ValidationError(_("Write each clause as: reference | text."))
+            clauses.append({"ref": ref.strip(), "text": text.strip()})
+        return clauses
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    """Contracts are signed through ``contract_sign`` and never edited afterwards."""
+
+    list_display = ("number", "client", "lead", "signed_on", "value", "currency", "salesperson")
+    list_filter = ("currency", "signed_on")
+    list_select_related = ("client", "lead", "salesperson")
+    search_fields = ("number", "client__name", "lead__company_name")
+    date_hierarchy = "signed_on"
+    inlines = [ContractClauseInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Sign a contract: the service's refusals come back as the form's errors."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ContractSignForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            lead, clauses = data.pop("lead"), data.pop("clauses")
+            if data["exchange_rate"] is None:
+                del data["exchange_rate"]
+            try:
+                contract, _created = contract_sign(
+                    lead=lead, user=request.user, data=data, clauses=clauses
+                )
+            except ValidationError as error:
+                for field, refusals in error.message_dict.items():
+                    form.add_error(field if field in form.fields else "clauses", refusals)
+            except PermissionDenied as error:
+                form.add_error("lead", str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("Contract %(number)s signed for %(client)s.")
+                    % {"number": contract.number, "client": contract.client},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:crm_contract_change", contract.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Sign a contract"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/crm/contract/sign.html", context)

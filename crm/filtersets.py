@@ -1,0 +1,59 @@
+"""Filters of stage 2's lists, for the API and the pages alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import ClientKind
+from crm.models import Client, Contract, Negotiation
+from qualification.filtersets import IdFilter
+
+
+class ClientFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", max_length=255, label=_("Search"))
+    kind = django_filters.ChoiceFilter(
+        choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+
+    class Meta:
+        model = Client
+        fields = ["q", "kind", "owner"]
+
+    def search(self, queryset, name, value):
+        """By the client's name or a contact's name or e-mail."""
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(contacts__name__icontains=value)
+            | Q(contacts__email__icontains=value)
+        ).distinct()
+
+
+class ContractFilterSet(django_filters.FilterSet):
+    client = IdFilter(field_name="client_id", label=_("Client id"))
+    lead = IdFilter(field_name="lead_id", label=_("Lead id"))
+    signed_since = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label=_("Signed on or after")
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["client", "lead", "signed_since"]
+
+
+class NegotiationFilterSet(django_filters.FilterSet):
+    client = IdFilter(field_name="client_id", label=_("Client id"))
+    is_open = django_filters.BooleanFilter(method="open_only", label=_("Open (no outcome yet)"))
+    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past its deadline"))
+
+    class Meta:
+        model = Negotiation
+        fields = ["client", "is_open", "overdue"]
+
+    def open_only(self, queryset, name, value):
+        return queryset.filter(outcome="") if value else queryset.exclude(outcome="")
+
+    def overdue_only(self, queryset, name, value):
+        overdue = Q(outcome="", deadline__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
