@@ -89,3 +89,25 @@ def test_a_loss_needs_an_active_reason_code(make_user):
         assert list(refusal.value.message_dict) == ["reason_code"]
     lead.refresh_from_db()
     assert lead.stage == LeadStage.QUALIFIED
+
+
+def test_the_api_marks_a_lead_lost(client_for):
+    from django.urls import reverse
+
+    api = client_for(roles.SALES)
+    lead = make_lead(stage=LeadStage.QUALIFIED, owner=api.user)
+    reason("no_budget")
+
+    response = api.post(
+        reverse("v1:lead-lost", args=[lead.pk]),
+        {"reason_code": "no_budget", "reason": "Frozen"},
+        format="json",
+    )
+    unknown = api.post(
+        reverse("v1:lead-lost", args=[lead.pk]), {"reason_code": "nope"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["stage"] == "lost"
+    assert unknown.status_code == 400
+    assert list(unknown.json()["errors"]) == ["reason_code"]

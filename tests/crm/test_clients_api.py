@@ -1,0 +1,184 @@
+"""Clients through the API: owners see their own, managers all, integrations none."""
+
+import pytest
+from django.urls import reverse
+
+from crm.choices import ClientKind
+from crm.contracts.services import contract_sign
+from crm.models import Client
+from portrait import roles
+from tests.crm.factories import ClientFactory, DepartmentFactory, contract_data, qualified_lead
+from tests.qualification.funnel_factories import fresh_permissions
+
+CLIENTS = reverse("v1:client-list")
+
+
+def detail(client) -> str:
+    return reverse("v1:client-detail", args=[client.pk])
+
+
+def test_a_manager_creates_a_partner_with_contacts(client_for):
+    api = client_for(roles.SALES_MANAGERS)
+
+    response = api.post(
+        CLIENTS,
+        {
+            "kind": "partner",
+            "name": "Channel partner",
+            "preferred_channels": ["email", "messenger"],
+            "time_zone": "Europe/Warsaw",
+            "language": "pl",
+            "hours": "9-17",
+            "contacts": [{"name": "Anna", "email": "anna@partner.example", "language": "pl"}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["kind"], body["owner"], body["preferred_channels"]) == (
+        "partner",
+        api.user.pk,
+        ["email", "messenger"],
+    )
+    assert [contact["name"] for contact in body["contacts"]] == ["Anna"]
+
+
+def test_an_internal_client_is_a_department(client_for):
+    api = client_for(roles.ADMINS)
+    department = DepartmentFactory(name="Logistics")
+
+    missing = api.post(CLIENTS, {"kind": "internal", "name": "Logistics"}, format="json")
+    made = api.post(
+        CLIENTS,
+        {"kind": "internal", "name": "Logistics", "department": department.pk},
+        format="json",
+    )
+
+    assert missing.status_code == 400
+    assert list(missing.json()["errors"]) == ["department"]
+    assert made.status_code == 201
+
+
+def test_an_external_client_only_comes_from_a_contract(client_for):
+    response = client_for(roles.SALES_MANAGERS).post(
+        CLIENTS, {"kind": "external", "name": "Acme"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["kind"]
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("time_zone", "Mars/Olympus"), ("preferred_channels", ["pigeon"]), ("language", "xx")],
+)
+def test_bad_values_are_named(client_for, field, value):
+    response = client_for(roles.SALES_MANAGERS).post(
+        CLIENTS, {"kind": "partner", "name": "P", field: value}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert [key.split("[")[0] for key in response.json()["errors"]] == [field]
+
+
+def test_a_salesperson_sees_only_their_own_clients(client_for, make_user):
+    api = client_for(roles.SALES)
+    own = ClientFactory(owner=api.user)
+    ClientFactory(owner=make_user(roles.SALES))
+
+    listed = api.get(CLIENTS).json()["results"]
+    other = api.get(detail(ClientFactory(owner=make_user(roles.SALES))))
+
+    assert [row["id"] for row in listed] == [own.pk]
+    assert other.status_code == 404
+
+
+def test_integrations_see_no_clients(client_for):
+    ClientFactory()
+
+    assert client_for(roles.INTEGRATIONS).get(CLIENTS).status_code == 403
+
+
+def test_filters_by_kind_owner_and_search(client_for, make_user):
+    api = client_for(roles.SALES_MANAGERS)
+    seller = make_user(roles.SALES)
+    ClientFactory(name="Globex", kind=ClientKind.SUPPLIER)
+    ClientFactory(name="Initech", kind=ClientKind.PARTNER, owner=seller)
+
+    def names(query):
+        return [row["name"] for row in api.get(CLIENTS, query).json()["results"]]
+
+    assert names({"kind": "supplier"}) == ["Globex"]
+    assert names({"owner": seller.pk}) == ["Initech"]
+    assert names({"q": "glob"}) == ["Globex"]
+
+
+def test_the_detail_lists_contracts_and_the_leads_they_came_from(client_for):
+    api = client_for(roles.SALES)
+    lead = qualified_lead(api.user)
+    contract, _ = contract_sign(lead=lead, user=api.user, data=contract_data("K-1"))
+
+    body = api.get(detail(contract.client)).json()
+
+    assert [row["number"] for row in body["contracts"]] == ["K-1"]
+    assert body["leads"] == [lead.pk]
+    assert body["kind"] == "external"
+
+
+def test_a_salesperson_may_not_hand_their_client_to_someone_else(client_for, make_user):
+    api = client_for(roles.SALES)
+    own = ClientFactory(owner=api.user)
+
+    refused = api.patch(detail(own), {"owner": make_user(roles.SALES).pk}, format="json")
+    changed = api.patch(detail(own), {"hours": "after 10"}, format="json")
+
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["owner"]
+    assert changed.status_code == 200
+    own.refresh_from_db()
+    assert (own.owner, own.hours) == (api.user, "after 10")
+
+
+def test_the_kind_of_a_client_does_not_change(client_for):
+    api = client_for(roles.SALES_MANAGERS)
+    partner = ClientFactory(kind=ClientKind.PARTNER)
+
+    response = api.patch(detail(partner), {"kind": "supplier"}, format="json")
+
+    assert response.status_code == 400
+    partner.refresh_from_db()
+    assert partner.kind == ClientKind.PARTNER
+
+
+def test_the_client_list_costs_the_same_queries_for_more_rows(
+    client_for, django_assert_num_queries
+):
+    api = client_for(roles.SALES_MANAGERS)
+    for _ in range(4):
+        ClientFactory().contacts.create(name="Someone")
+    fresh_permissions(api)
+
+    # The user's permissions (2), the count-free page (1), the contacts (1).
+    with django_assert_num_queries(4):
+        response = api.get(CLIENTS)
+
+    assert len(response.json()["results"]) == 4
+
+
+def test_admins_add_departments(client_for):
+    created = client_for(roles.ADMINS).post(
+        reverse("v1:department-list"), {"name": "Warehouse"}, format="json"
+    )
+    refused = client_for(roles.SALES_MANAGERS).post(
+        reverse("v1:department-list"), {"name": "Quality"}, format="json"
+    )
+    duplicate = client_for(roles.ADMINS).post(
+        reverse("v1:department-list"), {"name": "Warehouse"}, format="json"
+    )
+
+    assert created.status_code == 201
+    assert refused.status_code == 403
+    assert duplicate.status_code == 400
+    assert list(duplicate.json()["errors"]) == ["name"]
