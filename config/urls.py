@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("qualification.urls")),
+    path("", include("crm.urls")),
 ]
 
 

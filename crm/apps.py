@@ -10,3 +10,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         # Services send tasks by name: registered here, they resolve in every process.
         from crm import tasks  # noqa: F401
+        from crm.views import contract_sign_offer
+        from qualification.lead_actions import lead_page_action_register
+
+        lead_page_action_register(contract_sign_offer)

@@ -23,3 +23,16 @@ class DecisionForm(forms.Form):
         empty_label=_("— none —"),
         help_text=_("Required when rejecting a lead the portrait suggests as interesting."),
     )
+
+
+class LeadLossForm(forms.Form):
+    """Why a qualified lead will not sign; the loss service needs an active reason code."""
+
+    reason_code = forms.ModelChoiceField(
+        label=_("Reason code"),
+        queryset=RejectionReason.objects.filter(is_active=True),
+        empty_label=_("— choose —"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/<int:pk>/", views.lead_detail, name="lead"),
     path("queue/<int:pk>/decision/", views.lead_decision, name="lead-decision"),
+    path("queue/<int:pk>/lost/", views.lead_lost, name="lead-lost"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("portrait/", views.portrait, name="portrait"),
     path("portrait/acknowledge/", views.portrait_acknowledge_view, name="portrait-acknowledge"),

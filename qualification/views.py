@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,8 +20,11 @@ from portrait.models import PortraitAcknowledgement
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors, selectors
+from qualification.choices import LeadStage
 from qualification.filtersets import LeadQueueFilterSet
-from qualification.forms import DecisionForm
+from qualification.forms import DecisionForm, LeadLossForm
+from qualification.lead_actions import LeadPageAction, lead_page_actions
+from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
@@ -145,8 +149,14 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
     can_decide = lead_can_decide(lead=lead, user=request.user)
     if can_decide and form is None:
         form = DecisionForm()
+    actions = lead_page_actions(lead=lead, user=request.user)
+    if lead.stage == LeadStage.QUALIFIED and lead_can_lose(lead=lead, user=request.user):
+        actions.append(
+            LeadPageAction(_("Mark lost"), reverse("qualification:lead-lost", args=[lead.pk]))
+        )
     context = {
         "lead": lead,
+        "actions": actions,
         "explanation": _explanation_rows(lead_explain(lead)),
         "decisions": funnel_selectors.decisions_for_lead(lead),
         "can_decide": can_decide,
@@ -192,6 +202,28 @@ def lead_decision(request, pk: int):
             )
             return redirect("qualification:lead", pk=lead.pk)
     return _render_lead(request, lead, form, status=400)
+
+
+@login_required
+def lead_lost(request, pk: int):
+    """Mark a qualified lead lost through ``lead_lose``; anyone who may not gets 403."""
+    lead = _visible_lead(request, pk)
+    if not lead_can_lose(lead=lead, user=request.user):
+        raise PermissionDenied(_("You may not mark this lead lost."))
+    form = LeadLossForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_lose(lead=lead, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.success(request, _("%(lead)s is marked lost.") % {"lead": lead})
+            return redirect("qualification:lead", pk=lead.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "qualification/lead_lost.html", {"lead": lead, "form": form}, status=status
+    )
 
 
 def _percent(value, maximum) -> int:

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from crm.contracts.services import contract_sign
+from crm.forms import ContractSignForm
 from crm.models import Contract, ContractClause
 from qualification.choices import LeadStage
 from qualification.models import Lead
@@ -29,42 +30,17 @@ class ContractClauseInline(admin.TabularInline):
         return False
 
 
-class ContractSignForm(forms.Form):
+class AdminContractSignForm(ContractSignForm):
+    """The page's signing form with the lead to choose."""
+
     lead = forms.ModelChoiceField(label=_("lead"), queryset=Lead.objects.none())
-    number = forms.CharField(label=_("number"), max_length=64)
-    signed_on = forms.DateField(label=_("signed on"))
-    value = forms.DecimalField(label=_("value"), max_digits=16, decimal_places=2, min_value=0)
-    currency = forms.CharField(label=_("currency"), max_length=3)
-    exchange_rate = forms.DecimalField(
-        label=_("exchange rate to the company's currency"),
-        max_digits=14,
-        decimal_places=6,
-        required=False,
-    )
-    term_months = forms.IntegerField(label=_("term (months)"), min_value=1, max_value=32767)
-    clauses = forms.CharField(
-        label=_("clauses"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One per line: the reference, a vertical bar, the text (4.2 | Delivery ...)."),
-    )
+    field_order = ["lead"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = Lead.objects.for_user(user).filter(
             stage__in=[LeadStage.QUALIFIED, LeadStage.CONTRACTED]
         )
-
-    def clean_clauses(self) -> list[dict]:
-        clauses = []
-        for line in self.cleaned_data["clauses"].splitlines():
-            if not line.strip():
-                continue
-            ref, bar, text = line.partition("|")
-            if not bar:
-                raise ValidationError(_("Write each clause as: reference | text."))
-            clauses.append({"ref": ref.strip(), "text": text.strip()})
-        return clauses
 
 
 @admin.register(Contract)
@@ -88,12 +64,10 @@ class ContractAdmin(admin.ModelAdmin):
         """Sign a contract: the service's refusals come back as the form's errors."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ContractSignForm(request.POST or None, user=request.user)
+        form = AdminContractSignForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            data = dict(form.cleaned_data)
-            lead, clauses = data.pop("lead"), data.pop("clauses")
-            if data["exchange_rate"] is None:
-                del data["exchange_rate"]
+            data, clauses = form.signing()
+            lead = data.pop("lead")
             try:
                 contract, _created = contract_sign(
                     lead=lead, user=request.user, data=data, clauses=clauses

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from crm.models import Client, Contract, Negotiation, NegotiationEntry
-from qualification.models import Lead
+from qualification.models import Decision, Lead
 
 VIEW_ALL = "crm.view_all_clients"
 
@@ -71,4 +71,14 @@ def client_leads(*, client: Client) -> QuerySet[Lead]:
         .distinct()
         .select_related("segment", "owner")
         .order_by("id")
+    )
+
+
+def client_decisions(*, client: Client) -> QuerySet[Decision]:
+    """The qualification history of the leads the client came from, newest first."""
+    return (
+        Decision.objects.filter(lead__contracts__client=client)
+        .distinct()
+        .select_related("lead", "decided_by", "reason_code")
+        .order_by("-decided_at", "-id")
     )

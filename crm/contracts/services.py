@@ -19,7 +19,7 @@ from qualification.models import Lead
 SIGN = "crm.add_contract"
 SIGN_FOR_ANYONE = "crm.sign_any_contract"
 #: A lead is signed once decided interesting; a contracted one may sign again (a renewal).
-_SIGNABLE_STAGES = {LeadStage.QUALIFIED, LeadStage.CONTRACTED}
+SIGNABLE_STAGES = {LeadStage.QUALIFIED, LeadStage.CONTRACTED}
 _CONTRACT_FIELDS = ("number", "signed_on", "value", "currency", "term_months")
 
 
@@ -55,7 +55,7 @@ def contract_sign(
             if existing.lead_id == lead.pk:
                 return existing, False
             raise ValidationError({"number": _("Another contract has this number.")})
-        if lead.stage not in _SIGNABLE_STAGES:
+        if lead.stage not in SIGNABLE_STAGES:
             raise ValidationError(
                 {
                     "lead": _("Only a lead decided interesting can sign; this one is %(stage)s.")

@@ -1,0 +1,93 @@
+"""Pages of stage 2: the clients list, a client's page, signing a contract for a lead.
+
+Thin views: visibility from the client selectors, writes through the services.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from config.pagination import BoundedCountPaginator
+from crm.clients import selectors
+from crm.contracts.services import SIGNABLE_STAGES, contract_sign, lead_can_sign
+from crm.filtersets import ClientFilterSet
+from crm.forms import ContractSignForm
+from qualification.lead_actions import LeadPageAction
+from qualification.selectors import leads_visible
+
+CLIENTS_PER_PAGE = 25
+
+
+@login_required
+@permission_required("crm.view_client", raise_exception=True)
+def client_list(request):
+    """The clients the user serves (managers: all), filtered by kind, owner and search."""
+    filters = ClientFilterSet(
+        request.GET or None,
+        queryset=selectors.client_list(user=request.user).order_by("name", "id"),
+    )
+    queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
+    page = BoundedCountPaginator(
+        queryset,
+        CLIENTS_PER_PAGE,
+        count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
+        page_number=request.GET.get("page"),
+    ).requested_page()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": filters.form, "page": page, "query": query.urlencode()}
+    return render(request, "crm/client_list.html", context)
+
+
+@login_required
+@permission_required("crm.view_client", raise_exception=True)
+def client_detail(request, pk: int):
+    """A client: kind, contacts, contracts with their clauses, negotiations as a timeline."""
+    client = get_object_or_404(selectors.client_detail(user=request.user), pk=pk)
+    context = {
+        "client": client,
+        "leads": selectors.client_leads(client=client),
+        "decisions": selectors.client_decisions(client=client),
+    }
+    return render(request, "crm/client_detail.html", context)
+
+
+@login_required
+def contract_sign_page(request, lead_pk: int):
+    """Sign a contract for an interesting lead; the client page opens after."""
+    lead = get_object_or_404(leads_visible(user=request.user), pk=lead_pk)
+    if not lead_can_sign(lead=lead, user=request.user):
+        raise PermissionDenied(_("You may not sign contracts for this lead."))
+    form = ContractSignForm(
+        request.POST if request.method == "POST" else None,
+        initial={"currency": settings.PORTRAIT_CRM["CURRENCY"]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data, clauses = form.signing()
+        try:
+            contract, _created = contract_sign(
+                lead=lead, user=request.user, data=data, clauses=clauses
+            )
+        except ValidationError as error:
+            for field, refusals in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, refusals)
+        else:
+            messages.success(
+                request,
+                _("Contract %(number)s signed: %(client)s is our client.")
+                % {"number": contract.number, "client": contract.client},
+            )
+            return redirect("crm:client", pk=contract.client_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "crm/contract_sign.html", {"lead": lead, "form": form}, status=status)
+
+
+def contract_sign_offer(*, lead, user) -> LeadPageAction | None:
+    """ "Sign contract" on the lead page, for a lead decided interesting that the user may sign."""
+    if lead.stage not in SIGNABLE_STAGES or not lead_can_sign(lead=lead, user=user):
+        return None
+    return LeadPageAction(_("Sign contract"), reverse("crm:contract-sign", args=[lead.pk]))

@@ -1,0 +1,175 @@
+"""Stage 2's pages: the clients list, a client's page, signing and losing from the lead page."""
+
+import pytest
+from django.test import Client as Browser
+from django.urls import reverse
+
+from crm.contracts.services import contract_sign
+from crm.models import Contract
+from crm.negotiations.services import negotiation_entry_add, negotiation_open
+from portrait import roles
+from qualification.choices import LeadStage
+from tests.crm.factories import ClientFactory, contract_data, qualified_lead
+from tests.qualification.factories import LeadFactory
+from tests.qualification.funnel_factories import reason
+
+
+@pytest.fixture
+def page_for(make_user):
+    def make(*role_names: str) -> Browser:
+        browser = Browser()
+        browser.user = make_user(*role_names)
+        browser.force_login(browser.user)
+        return browser
+
+    return make
+
+
+def test_a_salesperson_signs_from_the_lead_page_and_lands_on_the_client(page_for):
+    seller = page_for(roles.SALES)
+    lead = qualified_lead(seller.user, company_name="Acme")
+
+    lead_page = seller.get(reverse("qualification:lead", args=[lead.pk])).content.decode()
+    signed = seller.post(
+        reverse("crm:contract-sign", args=[lead.pk]),
+        {
+            "number": "K-17",
+            "signed_on": "2027-02-01",
+            "value": "120000",
+            "currency": "UAH",
+            "term_months": "12",
+            "clauses": "4.2 | Delivery within 10 days",
+        },
+        follow=True,
+    )
+
+    assert reverse("crm:contract-sign", args=[lead.pk]) in lead_page
+    contract = Contract.objects.get()
+    assert signed.redirect_chain[-1][0] == reverse("crm:client", args=[contract.client_id])
+    content = signed.content.decode()
+    assert "Contract K-17" in content
+    assert "Delivery within 10 days" in content
+
+
+def test_the_sign_form_shows_the_services_refusal(page_for):
+    seller = page_for(roles.SALES)
+    contract_sign(lead=qualified_lead(seller.user), user=seller.user, data=contract_data("K-1"))
+    lead = qualified_lead(seller.user)
+
+    response = seller.post(
+        reverse("crm:contract-sign", args=[lead.pk]),
+        {
+            "number": "K-1",
+            "signed_on": "2027-02-01",
+            "value": "1",
+            "currency": "UAH",
+            "term_months": "1",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"number": ["Another contract has this number."]}
+
+
+@pytest.mark.parametrize("stage", [LeadStage.NEW, LeadStage.DISQUALIFIED, LeadStage.LOST])
+def test_no_sign_button_for_a_lead_not_decided_interesting(page_for, stage):
+    seller = page_for(roles.SALES)
+    lead = LeadFactory(stage=stage, owner=seller.user)
+
+    page = seller.get(reverse("qualification:lead", args=[lead.pk])).content.decode()
+
+    assert reverse("crm:contract-sign", args=[lead.pk]) not in page
+
+
+def test_technical_staff_may_not_open_the_sign_page(page_for, make_user):
+    lead = qualified_lead(make_user(roles.SALES))
+
+    response = page_for(roles.TECHNICAL).get(reverse("crm:contract-sign", args=[lead.pk]))
+
+    assert response.status_code == 403
+
+
+def test_a_qualified_lead_is_marked_lost_from_its_page(page_for):
+    seller = page_for(roles.SALES)
+    lead = qualified_lead(seller.user)
+    reason("no_budget")
+
+    page = seller.get(reverse("qualification:lead", args=[lead.pk])).content.decode()
+    response = seller.post(
+        reverse("qualification:lead-lost", args=[lead.pk]),
+        {"reason_code": reason("no_budget").pk, "reason": "Frozen"},
+    )
+
+    assert reverse("qualification:lead-lost", args=[lead.pk]) in page
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.LOST
+
+
+def test_losing_without_a_reason_code_shows_the_form_again(page_for):
+    seller = page_for(roles.SALES)
+    lead = qualified_lead(seller.user)
+
+    response = seller.post(reverse("qualification:lead-lost", args=[lead.pk]), {})
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["reason_code"]
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.QUALIFIED
+
+
+def test_the_clients_list_shows_a_salesperson_their_own(page_for, make_user):
+    seller = page_for(roles.SALES)
+    ClientFactory(name="Mine", owner=seller.user)
+    ClientFactory(name="Theirs", owner=make_user(roles.SALES))
+
+    response = seller.get(reverse("crm:clients"))
+
+    names = [client.name for client in response.context["page"].object_list]
+    assert names == ["Mine"]
+
+
+def test_the_clients_list_filters_by_kind(page_for):
+    manager = page_for(roles.SALES_MANAGERS)
+    ClientFactory(name="Parts Ltd", kind="supplier")
+    ClientFactory(name="Blogger", kind="influencer")
+
+    response = manager.get(reverse("crm:clients"), {"kind": "influencer"})
+
+    assert [client.name for client in response.context["page"].object_list] == ["Blogger"]
+
+
+def test_integrations_have_no_clients_page(page_for):
+    assert page_for(roles.INTEGRATIONS).get(reverse("crm:clients")).status_code == 403
+
+
+def test_the_client_page_shows_contacts_contracts_and_the_negotiation_timeline(page_for):
+    seller = page_for(roles.SALES)
+    contract, _ = contract_sign(
+        lead=qualified_lead(seller.user, company_name="Acme", email="ceo@acme.example"),
+        user=seller.user,
+        data=contract_data("K-5"),
+        clauses=[{"ref": "4.2", "text": "Delivery"}],
+    )
+    negotiation = negotiation_open(
+        user=seller.user,
+        client=contract.client,
+        contract=contract,
+        clause_ref="4.2",
+        question="Winter delivery?",
+        deadline="2030-01-01T00:00:00Z",
+    )
+    negotiation_entry_add(
+        negotiation=negotiation, user=seller.user, party="client", kind="position", text="20 days"
+    )
+
+    content = seller.get(reverse("crm:client", args=[contract.client_id])).content.decode()
+
+    for expected in ("ceo@acme.example", "Contract K-5", "Winter delivery?", "20 days"):
+        assert expected in content
+
+
+def test_a_client_of_someone_else_is_not_found(page_for, make_user):
+    other = ClientFactory(owner=make_user(roles.SALES))
+
+    assert page_for(roles.SALES).get(reverse("crm:client", args=[other.pk])).status_code == 404
