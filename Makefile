@@ -23,6 +23,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_stage2_demo
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST)
