@@ -119,6 +119,14 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def preferred_channel_labels(self) -> list[str]:
+        return [
+            str(Channel(channel).label)
+            for channel in self.preferred_channels
+            if channel in Channel.values
+        ]
+
     def clean(self) -> None:
         super().clean()
         if self.kind == ClientKind.INTERNAL and self.department_id is None:

@@ -1,57 +1,16 @@
 """The pages in a real headless Chromium: log in, decide on a lead, Hebrew, the dashboard."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="needs the playwright package (pip install playwright)"
-)
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from portrait import roles  # noqa: E402
-from qualification.choices import LeadStage  # noqa: E402
-from qualification.models import Decision, Lead  # noqa: E402
-from qualification.services.evaluation import leads_evaluate  # noqa: E402
-from tests.factories import UserFactory  # noqa: E402
-from tests.qualification.factories import LeadFactory  # noqa: E402
-from tests.qualification.funnel_factories import published_portrait  # noqa: E402
+from portrait import roles
+from qualification.choices import LeadStage
+from qualification.models import Decision, Lead
+from qualification.services.evaluation import leads_evaluate
+from tests.factories import UserFactory
+from tests.qualification.factories import LeadFactory
+from tests.qualification.funnel_factories import published_portrait
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def test_salesperson_logs_in_decides_on_a_lead_switches_to_hebrew_and_sees_the_dashboard(
