@@ -4,8 +4,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet
 
+from config.permissions import ActionViewSet, requires
 from portrait import selectors, services
 from portrait.api.filtersets import PortraitAcknowledgementFilterSet
 from portrait.api.serializers import (
@@ -13,7 +13,14 @@ from portrait.api.serializers import (
     PortraitAcknowledgementSerializer,
     PortraitSerializer,
 )
-from portrait.permissions import PortraitActionPermission
+from portrait.permissions import (
+    ACKNOWLEDGE,
+    CREATE,
+    PUBLISH,
+    READ,
+    VIEW_ACKNOWLEDGEMENTS,
+    WRITE,
+)
 from portrait.versioning import DocumentStaleError, DocumentStateError, document_etag
 
 
@@ -71,7 +78,7 @@ _IF_MATCH = OpenApiParameter(
 )
 
 
-class PortraitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class PortraitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
     """Portrait versions. Drafts are seen and edited by admins only; edits need ``If-Match``.
 
     State conflicts (editing, publishing a non-draft; acknowledging a version not
@@ -79,10 +86,19 @@ class PortraitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericV
     """
 
     serializer_class = PortraitSerializer
-    permission_classes = [PortraitActionPermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    action_permissions = {
+        "list": requires(READ),
+        "retrieve": requires(READ),
+        "create": requires(READ, CREATE, WRITE),
+        "partial_update": requires(READ, WRITE),
+        "publish": requires(READ, PUBLISH),
+        "copy": requires(READ, CREATE, WRITE),
+        "acknowledge": requires(READ, ACKNOWLEDGE),
+        "acknowledgements": requires(READ, VIEW_ACKNOWLEDGEMENTS),
+    }
 
-    def get_queryset(self):
+    def visible_queryset(self):
         # Writes re-read the portrait after the service (``_render``): only the
         # reads render what they fetch here.
         return selectors.portrait_list_for_user(

@@ -138,6 +138,21 @@ def test_user_without_a_role_is_forbidden(client_for, published):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("role", READERS)
+def test_options_describe_the_portraits_to_every_reader(client_for, published, role):
+    client = client_for(role)
+
+    answers = [client.options(url) for url in (LIST_URL, detail_url(published))]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [answer.json()["name"] for answer in answers] == ["Portrait List", "Portrait Instance"]
+
+
+def test_options_are_refused_to_a_user_without_a_role(client_for, published):
+    for url in (LIST_URL, detail_url(published)):
+        assert client_for().options(url).status_code == 403
+
+
 def test_list_query_count_does_not_grow_with_portraits(
     client_for, django_assert_num_queries, make_user
 ):
