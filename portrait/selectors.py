@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
-from portrait.versioning import document_pending_acknowledgements
+from portrait.versioning.selectors import document_pending_acknowledgements
 
 
 def _with_children(queryset: QuerySet[Portrait]) -> QuerySet[Portrait]:

@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
 from portrait.signals import portrait_published
-from portrait.versioning import (
+from portrait.versioning.services import (
     document_acknowledge,
     document_copy_as_draft,
     document_insert,

@@ -21,7 +21,8 @@ from portrait.permissions import (
     VIEW_ACKNOWLEDGEMENTS,
     WRITE,
 )
-from portrait.versioning import DocumentStaleError, DocumentStateError, document_etag
+from portrait.versioning.errors import DocumentStaleError, DocumentStateError
+from portrait.versioning.etags import document_etag, if_match_etags
 
 
 class Conflict(exceptions.APIException):
@@ -59,8 +60,7 @@ def _if_match(request) -> list[str] | None:
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired
-    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
-    return None if "*" in tags else tags
+    return if_match_etags(header)
 
 
 _ERRORS = {

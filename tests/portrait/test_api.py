@@ -6,7 +6,7 @@ from portrait import roles
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
 from portrait.services import portrait_acknowledge, portrait_publish
-from portrait.versioning import document_etag
+from portrait.versioning.etags import document_etag
 from tests.conftest import ALL_ROLES
 from tests.portrait.factories import (
     BOGUS_CRITERIA,

@@ -21,7 +21,8 @@ from portrait.services import (
     portrait_update_draft,
 )
 from portrait.signals import portrait_published
-from portrait.versioning import DocumentStaleError, DocumentStateError, document_etag
+from portrait.versioning.errors import DocumentStaleError, DocumentStateError
+from portrait.versioning.etags import document_etag
 from tests.factories import UserFactory
 from tests.portrait.factories import (
     BOGUS_CRITERIA,

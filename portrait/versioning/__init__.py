@@ -1,0 +1,12 @@
+"""The versioned-document pattern: draft → published → archived, acknowledged by staff.
+
+Written once here; the portrait uses it and the service rules of stage 2 reuse it,
+each by declaration:
+
+- ``models``: the document subclasses ``VersionedDocument`` and names its
+  ``acknowledgement_model``, a ``DocumentAcknowledgement`` pointing back at it;
+- ``services`` and ``selectors``: the writes and reads every document shares;
+- ``etags``: the document's ETag and the ``If-Match`` it is compared with.
+
+Nothing is imported here: the models need a ready app registry.
+"""
