@@ -6,6 +6,7 @@ each by declaration:
 - ``models``: the document subclasses ``VersionedDocument`` and names its
   ``acknowledgement_model``, a ``DocumentAcknowledgement`` pointing back at it;
 - ``services`` and ``selectors``: the writes and reads every document shares;
+- ``publishing``: what other apps run once a version is published;
 - ``etags``: the document's ETag and the ``If-Match`` it is compared with.
 
 Nothing is imported here: the models need a ready app registry.

@@ -16,6 +16,7 @@ from portrait.choices import DocumentStatus
 from portrait.versioning.errors import DocumentStaleError, DocumentStateError
 from portrait.versioning.etags import document_etag
 from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
+from portrait.versioning.publishing import publish_handlers_schedule
 
 _VERSION_ATTEMPTS = 5
 _PUBLISH_ATTEMPTS = 3
@@ -112,7 +113,8 @@ def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
     All in one transaction. Should two publishers race, the partial unique
     constraint stops the second; it retries with a fresh view, archiving the
     version that has just been published, so the later publish wins and there is
-    never more than one published version.
+    never more than one published version. Once the transaction commits, what the
+    apps registered for the document's model runs (``publishing.on_publish``).
     """
     for attempt in range(_PUBLISH_ATTEMPTS):
         try:
@@ -126,6 +128,7 @@ def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
         else:
             for field in ("status", "published_at", "published_by", "updated_at"):
                 setattr(document, field, getattr(published, field))
+            publish_handlers_schedule(document=published)
             return published
     raise AssertionError("unreachable")
 

@@ -20,7 +20,7 @@ from portrait.services import (
     portrait_publish,
     portrait_update_draft,
 )
-from portrait.signals import portrait_published
+from portrait.versioning import publishing
 from portrait.versioning.errors import DocumentStaleError, DocumentStateError
 from portrait.versioning.etags import document_etag
 from tests.factories import UserFactory
@@ -196,26 +196,6 @@ def test_publishing_a_non_draft_is_refused(admin_user):
         portrait_publish(portrait=portrait, user=admin_user)
 
 
-def test_publish_sends_the_signal_after_commit(admin_user, django_capture_on_commit_callbacks):
-    received = []
-
-    def listener(sender, portrait, **kwargs):
-        received.append(portrait.pk)
-
-    portrait_published.connect(listener)
-    try:
-        portrait = PortraitFactory()
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            portrait_publish(portrait=portrait, user=admin_user)
-        assert received == []
-        for callback in callbacks:
-            callback()
-    finally:
-        portrait_published.disconnect(listener)
-
-    assert received == [portrait.pk]
-
-
 def test_publish_asks_only_active_employees_to_acknowledge(make_user, admin_user):
     active = make_user(roles.SALES)
     make_user(roles.SALES, is_active=False)
@@ -324,9 +304,8 @@ def _in_own_connection(function):
 def test_concurrent_publishes_leave_exactly_one_published_version(monkeypatch):
     # Committed rows on other connections, not a flushed transactional test
     # database: the role groups of the data migrations must survive the test.
-    # Real commits run the on-commit listeners; this test is about the locks only.
-    monkeypatch.setattr(portrait_published, "receivers", [])
-    monkeypatch.setattr(portrait_published, "sender_receivers_cache", {})
+    # Real commits run the publish handlers; this test is about the locks only.
+    monkeypatch.setattr(publishing, "_handlers", {})
     publisher, drafts = _in_own_connection(
         lambda: (
             UserFactory(username="concurrent-publisher"),
