@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
 from portrait.choices import DocumentStatus
-from portrait.models import Portrait, PortraitAcknowledgement, Segment
+from portrait.models import Portrait, Segment
 from portrait.versioning.selectors import document_pending_acknowledgements
 
 
@@ -33,11 +33,6 @@ def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Port
     if user.has_perm("portrait.change_portrait"):
         return queryset
     return queryset.exclude(status=DocumentStatus.DRAFT)
-
-
-def acknowledgement_list(portrait: Portrait) -> QuerySet[PortraitAcknowledgement]:
-    """Every acknowledgement request of ``portrait`` with its employee."""
-    return PortraitAcknowledgement.objects.filter(document=portrait).select_related("user")
 
 
 def acknowledgement_pending_users(portrait: Portrait) -> QuerySet:

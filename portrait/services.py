@@ -12,6 +12,7 @@ from django.db import models, transaction
 
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
 from portrait.versioning.services import (
+    DocumentServices,
     document_acknowledge,
     document_copy_as_draft,
     document_insert,
@@ -138,3 +139,15 @@ def portrait_copy_as_draft(*, portrait: Portrait, user) -> Portrait:
 def portrait_acknowledge(*, portrait: Portrait, user) -> PortraitAcknowledgement:
     """Record that ``user`` read the published portrait; repeated calls keep the first time."""
     return document_acknowledge(document=portrait, user=user)
+
+
+#: The portrait's writes, as the versioned-document mixins of its API and admin call them.
+PORTRAIT_SERVICES = DocumentServices(
+    document_keyword="portrait",
+    create=portrait_create,
+    insert=portrait_insert,
+    update_draft=portrait_update_draft,
+    publish=portrait_publish,
+    copy_as_draft=portrait_copy_as_draft,
+    acknowledge=portrait_acknowledge,
+)

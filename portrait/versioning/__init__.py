@@ -7,7 +7,8 @@ each by declaration:
   ``acknowledgement_model``, a ``DocumentAcknowledgement`` pointing back at it;
 - ``services`` and ``selectors``: the writes and reads every document shares;
 - ``publishing``: what other apps run once a version is published;
-- ``etags``: the document's ETag and the ``If-Match`` it is compared with.
+- ``etags``: the document's ETag and the ``If-Match`` it is compared with;
+- ``api``: the mixin its viewset derives from.
 
-Nothing is imported here: the models need a ready app registry.
+Nothing is imported here: the models need a ready app registry, the mixins DRF.
 """

@@ -1,10 +1,13 @@
 """The writes every versioned document shares: insert, lock, publish, copy, acknowledge.
 
 A document's own services (``portrait_publish`` and its kin) add what is particular
-to it, its children, and call these for the versioning.
+to it, its children, and call these for the versioning; ``DocumentServices`` names
+them for the API and admin mixins.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -186,3 +189,28 @@ def document_acknowledge(*, document: VersionedDocument, user) -> DocumentAcknow
             acknowledgement.full_clean()
             acknowledgement.save(update_fields=["acknowledged_at"])
     return acknowledgement
+
+
+@dataclass(frozen=True)
+class DocumentServices:
+    """A document's own services, declared once for the mixins of its API and admin.
+
+    Each document keeps services named for it and keyword-only, taking the
+    document under its own name (``portrait_publish(portrait=..., user=...)``);
+    ``document_keyword`` is that name. The signatures the mixins call:
+    ``create(user, data)``, ``insert(<document>, user)``,
+    ``update_draft(<document>, user, data, expected_etags)``, and
+    ``publish``, ``copy_as_draft``, ``acknowledge`` with ``(<document>, user)``.
+    """
+
+    document_keyword: str
+    create: Callable[..., VersionedDocument]
+    insert: Callable[..., VersionedDocument]
+    update_draft: Callable[..., VersionedDocument]
+    publish: Callable[..., VersionedDocument]
+    copy_as_draft: Callable[..., VersionedDocument]
+    acknowledge: Callable[..., DocumentAcknowledgement]
+
+    def on(self, document: VersionedDocument) -> dict[str, Any]:
+        """The keyword argument that hands ``document`` to one of these services."""
+        return {self.document_keyword: document}
