@@ -11,7 +11,3 @@ CREATE = "portrait.add_portrait"
 PUBLISH = "portrait.publish_portrait"
 ACKNOWLEDGE = "portrait.acknowledge_portrait"
 VIEW_ACKNOWLEDGEMENTS = "portrait.view_portraitacknowledgement"
-
-
-def user_can_publish(user) -> bool:
-    return user.has_perm(PUBLISH)

@@ -8,7 +8,7 @@ each by declaration:
 - ``services`` and ``selectors``: the writes and reads every document shares;
 - ``publishing``: what other apps run once a version is published;
 - ``etags``: the document's ETag and the ``If-Match`` it is compared with;
-- ``api``: the mixin its viewset derives from.
+- ``api`` and ``admin``: the mixins its viewset and its admins derive from.
 
 Nothing is imported here: the models need a ready app registry, the mixins DRF.
 """
