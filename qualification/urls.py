@@ -12,6 +12,4 @@ urlpatterns = [
     path("queue/<int:pk>/", views.lead_detail, name="lead"),
     path("queue/<int:pk>/decision/", views.lead_decision, name="lead-decision"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("portrait/", views.portrait, name="portrait"),
-    path("portrait/acknowledge/", views.portrait_acknowledge_view, name="portrait-acknowledge"),
 ]

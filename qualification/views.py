@@ -1,7 +1,7 @@
-"""Pages for people: the qualification queue, a lead, the funnel dashboard, the portrait.
+"""Pages for people: the qualification queue, a lead, the funnel dashboard.
 
 Thin views: visibility comes from ``Lead.objects.for_user``, figures from the funnel
-selectors, writes from the decision and acknowledgement services.
+selectors, writes from the decision services.
 """
 
 from decimal import Decimal
@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
 from portrait.choices import DocumentStatus
-from portrait.criteria.wording import condition_text, criteria_lines, value_text
-from portrait.models import PortraitAcknowledgement, Segment
+from portrait.criteria.wording import condition_text, value_text
+from portrait.models import Segment
 from portrait.selectors import portrait_get_published
-from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors
 from qualification.forms import DecisionForm, LeadFilterForm
 from qualification.models import Lead
@@ -171,51 +170,3 @@ def dashboard(request):
         "alerts": alerts,
     }
     return render(request, "qualification/dashboard.html", context)
-
-
-@login_required
-@permission_required("portrait.view_portrait", raise_exception=True)
-def portrait(request):
-    """The published portrait for every employee, and whether the user acknowledged it."""
-    published = portrait_get_published()
-    acknowledgement = None
-    segments, exclusions = [], []
-    if published is not None:
-        acknowledgement = PortraitAcknowledgement.objects.filter(
-            document=published, user=request.user
-        ).first()
-        segments = [
-            {"segment": segment, "lines": criteria_lines(segment.criteria)}
-            for segment in published.segments.all()
-        ]
-        exclusions = [
-            {"exclusion": exclusion, "lines": criteria_lines(exclusion.criteria)}
-            for exclusion in published.exclusions.all()
-        ]
-    context = {
-        "portrait": published,
-        "segments": segments,
-        "exclusions": exclusions,
-        "acknowledgement": acknowledgement,
-        "is_acknowledged": bool(acknowledgement and acknowledgement.acknowledged_at),
-        "can_acknowledge": request.user.has_perm("portrait.acknowledge_portrait"),
-    }
-    return render(request, "qualification/portrait.html", context)
-
-
-@login_required
-@require_POST
-@permission_required("portrait.acknowledge_portrait", raise_exception=True)
-def portrait_acknowledge_view(request):
-    """'I have read it': acknowledge the published portrait through the service."""
-    published = portrait_get_published()
-    if published is None:
-        messages.error(request, _("No portrait is published yet."))
-    else:
-        portrait_acknowledge(portrait=published, user=request.user)
-        messages.success(
-            request,
-            _("Thank you: you acknowledged version %(version)s of the portrait.")
-            % {"version": published.version},
-        )
-    return redirect("qualification:portrait")

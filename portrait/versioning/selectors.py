@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from portrait.versioning.models import VersionedDocument
+from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
 
 
 def document_acknowledgements(document: VersionedDocument) -> QuerySet:
@@ -15,6 +15,14 @@ def document_pending_acknowledgements(document: VersionedDocument) -> QuerySet:
     """The acknowledgement requests of ``document`` still waiting for their employee."""
     model = type(document).get_acknowledgement_model()
     return model.objects.filter(document=document, acknowledged_at__isnull=True)
+
+
+def document_acknowledgement_for_user(
+    document: VersionedDocument, user
+) -> DocumentAcknowledgement | None:
+    """``user``'s acknowledgement request of ``document``, if they were asked or answered."""
+    model = type(document).get_acknowledgement_model()
+    return model.objects.filter(document=document, user=user).first()
 
 
 def documents_with_pending_count(queryset: QuerySet) -> QuerySet:

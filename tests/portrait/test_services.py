@@ -9,6 +9,7 @@ from portrait import roles
 from portrait.choices import DocumentStatus
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
 from portrait.selectors import (
+    acknowledgement_for_user,
     acknowledgement_pending_users,
     portrait_get_published,
     portrait_list_for_user,
@@ -234,6 +235,20 @@ def test_an_employee_who_joined_after_publishing_can_acknowledge(make_user, admi
 
     assert acknowledgement.acknowledged_at is not None
     assert PortraitAcknowledgement.objects.filter(document=portrait).count() == 2
+
+
+def test_a_users_acknowledgement_is_their_request_answered_or_not(make_user, admin_user):
+    portrait = PortraitFactory()
+    portrait_publish(portrait=portrait, user=admin_user)
+    newcomer = make_user(roles.SALES)
+
+    asked = acknowledgement_for_user(portrait, admin_user)
+    portrait_acknowledge(portrait=portrait, user=admin_user)
+    answered = acknowledgement_for_user(portrait, admin_user)
+
+    assert (asked.user, asked.acknowledged_at) == (admin_user, None)
+    assert (answered.pk, answered.is_acknowledged) == (asked.pk, True)
+    assert acknowledgement_for_user(portrait, newcomer) is None
 
 
 @pytest.mark.parametrize("status", [DocumentStatus.DRAFT, DocumentStatus.ARCHIVED])
