@@ -5,7 +5,8 @@ each by declaration:
 
 - ``models``: the document subclasses ``VersionedDocument`` and names its
   ``acknowledgement_model``, a ``DocumentAcknowledgement`` pointing back at it;
-- ``services`` and ``selectors``: the writes and reads every document shares;
+- ``services`` and ``selectors``: the writes and reads every document shares, and
+  ``errors``, the refusals of those writes;
 - ``publishing``: what other apps run once a version is published;
 - ``etags``: the document's ETag and the ``If-Match`` it is compared with;
 - ``api`` and ``admin``: the mixins its viewset and its admins derive from.

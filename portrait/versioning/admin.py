@@ -24,7 +24,7 @@ from portrait.versioning.selectors import documents_with_pending_count
 from portrait.versioning.services import DocumentServices
 
 #: The versioning fields of every document, written only by the services.
-VERSION_FIELDS = [
+VERSION_FIELDS = (
     "version",
     "status",
     "based_on",
@@ -34,7 +34,7 @@ VERSION_FIELDS = [
     "published_by",
     "published_at",
     "archived_at",
-]
+)
 
 #: The fieldset that shows them, after the document's own.
 VERSION_FIELDSET = (
