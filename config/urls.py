@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("portrait/", include("portrait.urls")),
     path("", include("qualification.urls")),
     path("", include("crm.urls")),
 ]

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portrait import criteria
-from portrait.versioning import DocumentAcknowledgement, VersionedDocument
+from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
 
 
 def _validate_criteria_field(value) -> None:
@@ -27,6 +27,7 @@ class Portrait(VersionedDocument):
 
     description = models.TextField(_("description"), blank=True)
 
+    acknowledgement_model = "portrait.PortraitAcknowledgement"
     copied_relations = ("segments", "exclusions")
 
     class Meta(VersionedDocument.Meta):

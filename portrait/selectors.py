@@ -5,7 +5,10 @@ from django.db.models import Prefetch, QuerySet
 
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
-from portrait.versioning import document_pending_acknowledgements
+from portrait.versioning.selectors import (
+    document_acknowledgement_for_user,
+    document_pending_acknowledgements,
+)
 
 
 def _with_children(queryset: QuerySet[Portrait]) -> QuerySet[Portrait]:
@@ -42,12 +45,12 @@ def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Port
     return queryset.exclude(status=DocumentStatus.DRAFT)
 
 
-def acknowledgement_list(portrait: Portrait) -> QuerySet[PortraitAcknowledgement]:
-    """Every acknowledgement request of ``portrait`` with its employee."""
-    return PortraitAcknowledgement.objects.filter(document=portrait).select_related("user")
-
-
 def acknowledgement_pending_users(portrait: Portrait) -> QuerySet:
     """The employees asked to acknowledge ``portrait`` who have not yet done so."""
     pending = document_pending_acknowledgements(portrait).values("user_id")
     return get_user_model().objects.filter(pk__in=pending).order_by("username")
+
+
+def acknowledgement_for_user(portrait: Portrait, user) -> PortraitAcknowledgement | None:
+    """``user``'s acknowledgement request of ``portrait``, if they were asked or answered."""
+    return document_acknowledgement_for_user(portrait, user)

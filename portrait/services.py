@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
-from portrait.signals import portrait_published
-from portrait.versioning import (
+from portrait.versioning.services import (
+    DocumentServices,
     document_acknowledge,
     document_copy_as_draft,
     document_insert,
@@ -108,7 +108,8 @@ def portrait_update_draft(
 def portrait_publish(*, portrait: Portrait, user) -> Portrait:
     """Put a draft in force: archive the previous version, ask everyone to acknowledge.
 
-    Once committed, ``portrait_published`` tells the funnel to re-evaluate its leads.
+    Once committed, what the apps registered for it runs (the funnel re-evaluates its
+    leads: ``portrait.versioning.publishing``).
     """
     with transaction.atomic():
         # The rules may have grown stricter since the draft was written; report every
@@ -127,9 +128,7 @@ def portrait_publish(*, portrait: Portrait, user) -> Portrait:
                 errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        published = document_publish(document=portrait, user=user)
-        transaction.on_commit(lambda: portrait_published.send(sender=Portrait, portrait=published))
-    return published
+        return document_publish(document=portrait, user=user)
 
 
 def portrait_copy_as_draft(*, portrait: Portrait, user) -> Portrait:
@@ -140,3 +139,15 @@ def portrait_copy_as_draft(*, portrait: Portrait, user) -> Portrait:
 def portrait_acknowledge(*, portrait: Portrait, user) -> PortraitAcknowledgement:
     """Record that ``user`` read the published portrait; repeated calls keep the first time."""
     return document_acknowledge(document=portrait, user=user)
+
+
+#: The portrait's writes, as the versioned-document mixins of its API and admin call them.
+PORTRAIT_SERVICES = DocumentServices(
+    document_keyword="portrait",
+    create=portrait_create,
+    insert=portrait_insert,
+    update_draft=portrait_update_draft,
+    publish=portrait_publish,
+    copy_as_draft=portrait_copy_as_draft,
+    acknowledge=portrait_acknowledge,
+)

@@ -1,14 +1,14 @@
 from django.apps import AppConfig
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from config.background import enqueue_on_commit
 
-def _reevaluate_on_publish(sender, portrait, **kwargs) -> None:
+EVALUATION_RUN_START_TASK = "qualification.tasks.evaluation_run_start_task"
+
+
+def _reevaluate_on_publish(portrait) -> None:
     """A new portrait version re-evaluates every lead, in the background."""
-    from qualification.tasks import evaluation_run_start_task
-
-    portrait_id = portrait.pk
-    transaction.on_commit(lambda: evaluation_run_start_task.delay(portrait_id))
+    enqueue_on_commit(EVALUATION_RUN_START_TASK, portrait.pk)
 
 
 def _seed_rejection_reasons(sender, **kwargs) -> None:
@@ -32,11 +32,11 @@ class QualificationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from portrait.signals import portrait_published
+        import qualification.tasks  # noqa: F401 - task names resolve in a web process too
+        from portrait.models import Portrait
+        from portrait.versioning.publishing import on_publish
 
-        portrait_published.connect(
-            _reevaluate_on_publish, dispatch_uid="qualification.reevaluate_on_publish"
-        )
+        on_publish(Portrait, _reevaluate_on_publish)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )

@@ -13,6 +13,4 @@ urlpatterns = [
     path("queue/<int:pk>/decision/", views.lead_decision, name="lead-decision"),
     path("queue/<int:pk>/lost/", views.lead_lost, name="lead-lost"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("portrait/", views.portrait, name="portrait"),
-    path("portrait/acknowledge/", views.portrait_acknowledge_view, name="portrait-acknowledge"),
 ]

@@ -1,7 +1,7 @@
-"""Pages for people: the qualification queue, a lead, the funnel dashboard, the portrait.
+"""Pages for people: the qualification queue, a lead, the funnel dashboard.
 
 Thin views: visibility comes from ``Lead.objects.for_user``, figures from the funnel
-selectors, writes from the decision and acknowledgement services.
+selectors, writes from the decision services.
 """
 
 from decimal import Decimal
@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from portrait.models import PortraitAcknowledgement
+from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
-from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors, selectors
 from qualification.choices import LeadStage
 from qualification.filtersets import LeadQueueFilterSet
@@ -29,76 +28,6 @@ from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
 from qualification.services.evaluation import lead_explain
-
-
-def _operator_labels() -> dict[str, str]:
-    return {
-        "eq": "=",
-        "ne": "≠",
-        "lt": "<",
-        "lte": "≤",
-        "gt": ">",
-        "gte": "≥",
-        "in": _("is one of"),
-        "not_in": _("is none of"),
-        "between": _("is between"),
-        "contains": _("contains"),
-        "icontains": _("contains, ignoring case"),
-        "startswith": _("starts with"),
-        "is_null": _("is empty"),
-    }
-
-
-def _shown(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(_shown(item) for item in value)
-    if value is None:
-        return "—"
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    return str(value)
-
-
-def condition_text(condition: dict) -> str:
-    """One condition as a sentence: ``employees ≥ 50``, ``country is one of UA, PL``."""
-    op = condition.get("op")
-    label = _operator_labels().get(op, op)
-    if op == "is_null":
-        state = label if condition.get("value") else _("is filled in")
-        return _("%(field)s %(state)s") % {"field": condition.get("field"), "state": state}
-    value = condition.get("value")
-    if op == "between" and isinstance(value, list | tuple) and len(value) == 2:
-        return _("%(field)s is between %(low)s and %(high)s") % {
-            "field": condition.get("field"),
-            "low": _shown(value[0]),
-            "high": _shown(value[1]),
-        }
-    return _("%(field)s %(operator)s %(value)s") % {
-        "field": condition.get("field"),
-        "operator": label,
-        "value": _shown(value),
-    }
-
-
-def criteria_lines(tree, depth: int = 0) -> list[dict]:
-    """A criteria rule as indented lines a person reads: groups, negations, conditions."""
-    if not isinstance(tree, dict):
-        return [{"depth": depth, "text": _shown(tree)}]
-    if "all" in tree or "any" in tree:
-        key = "all" if "all" in tree else "any"
-        heading = _("all of:") if key == "all" else _("any of:")
-        lines = [{"depth": depth, "text": heading, "is_group": True}]
-        for child in tree[key] or []:
-            lines.extend(criteria_lines(child, depth + 1))
-        return lines
-    if "not" in tree:
-        return [
-            {"depth": depth, "text": _("not:"), "is_group": True},
-            *criteria_lines(tree["not"], depth + 1),
-        ]
-    return [{"depth": depth, "text": condition_text(tree)}]
 
 
 def home(request):
@@ -141,7 +70,7 @@ def _explanation_rows(explanation: dict) -> dict:
         for rule in explanation.get(kind, []):
             for condition in rule["conditions"]:
                 condition["text"] = condition_text(condition)
-                condition["actual_shown"] = _shown(condition.get("actual"))
+                condition["actual_shown"] = value_text(condition.get("actual"))
     return explanation
 
 
@@ -271,51 +200,3 @@ def dashboard(request):
         "alerts": alerts,
     }
     return render(request, "qualification/dashboard.html", context)
-
-
-@login_required
-@permission_required("portrait.view_portrait", raise_exception=True)
-def portrait(request):
-    """The published portrait for every employee, and whether the user acknowledged it."""
-    published = portrait_get_published()
-    acknowledgement = None
-    segments, exclusions = [], []
-    if published is not None:
-        acknowledgement = PortraitAcknowledgement.objects.filter(
-            document=published, user=request.user
-        ).first()
-        segments = [
-            {"segment": segment, "lines": criteria_lines(segment.criteria)}
-            for segment in published.segments.all()
-        ]
-        exclusions = [
-            {"exclusion": exclusion, "lines": criteria_lines(exclusion.criteria)}
-            for exclusion in published.exclusions.all()
-        ]
-    context = {
-        "portrait": published,
-        "segments": segments,
-        "exclusions": exclusions,
-        "acknowledgement": acknowledgement,
-        "is_acknowledged": bool(acknowledgement and acknowledgement.acknowledged_at),
-        "can_acknowledge": request.user.has_perm("portrait.acknowledge_portrait"),
-    }
-    return render(request, "qualification/portrait.html", context)
-
-
-@login_required
-@require_POST
-@permission_required("portrait.acknowledge_portrait", raise_exception=True)
-def portrait_acknowledge_view(request):
-    """'I have read it': acknowledge the published portrait through the service."""
-    published = portrait_get_published()
-    if published is None:
-        messages.error(request, _("No portrait is published yet."))
-    else:
-        portrait_acknowledge(portrait=published, user=request.user)
-        messages.success(
-            request,
-            _("Thank you: you acknowledged version %(version)s of the portrait.")
-            % {"version": published.version},
-        )
-    return redirect("qualification:portrait")

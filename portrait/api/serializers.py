@@ -112,11 +112,3 @@ class PortraitAcknowledgementSerializer(serializers.ModelSerializer):
             "is_acknowledged",
         ]
         read_only_fields = fields
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The JSON body of every API error (see ``config.api``)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

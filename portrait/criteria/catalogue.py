@@ -71,21 +71,21 @@ FIELD_CATALOGUE: tuple[FieldDescription, ...] = (
 ORDERING_OPERATORS = frozenset({"lt", "lte", "gt", "gte"})
 LIST_OPERATORS = frozenset({"in", "not_in"})
 
-#: Every operator with a label for the admin.
+#: Every operator, with the words a condition is read with (``wording``): ``employees ≥ 50``.
 OPERATORS: dict[str, str] = {
-    "eq": _("equals"),
-    "ne": _("does not equal"),
-    "lt": _("is less than"),
-    "lte": _("is at most"),
-    "gt": _("is greater than"),
-    "gte": _("is at least"),
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "lte": "≤",
+    "gt": ">",
+    "gte": "≥",
     "in": _("is one of"),
     "not_in": _("is none of"),
-    "between": _("is between (inclusive)"),
-    "contains": _("contains (list item or substring)"),
+    "between": _("is between"),
+    "contains": _("contains"),
     "icontains": _("contains, ignoring case"),
     "startswith": _("starts with"),
-    "is_null": _("is missing"),
+    "is_null": _("is empty"),
 }
 
 MAX_DEPTH = 10

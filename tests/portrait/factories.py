@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 
 from portrait.models import Exclusion, Portrait, Segment
-from portrait.versioning import document_insert
+from portrait.versioning.services import document_insert
 
 VALID_CRITERIA = {"all": [{"field": "employees", "op": "gte", "value": 50}]}
 

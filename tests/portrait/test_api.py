@@ -6,7 +6,7 @@ from portrait import roles
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
 from portrait.services import portrait_acknowledge, portrait_publish
-from portrait.versioning import document_etag
+from portrait.versioning.etags import document_etag
 from tests.conftest import ALL_ROLES
 from tests.portrait.factories import (
     BOGUS_CRITERIA,
@@ -138,6 +138,21 @@ def test_user_without_a_role_is_forbidden(client_for, published):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("role", READERS)
+def test_options_describe_the_portraits_to_every_reader(client_for, published, role):
+    client = client_for(role)
+
+    answers = [client.options(url) for url in (LIST_URL, detail_url(published))]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [answer.json()["name"] for answer in answers] == ["Portrait List", "Portrait Instance"]
+
+
+def test_options_are_refused_to_a_user_without_a_role(client_for, published):
+    for url in (LIST_URL, detail_url(published)):
+        assert client_for().options(url).status_code == 403
+
+
 def test_list_query_count_does_not_grow_with_portraits(
     client_for, django_assert_num_queries, make_user
 ):
@@ -266,6 +281,48 @@ def test_patch_with_a_stale_etag_is_412(client_for, draft):
     assert response.json()["code"] == "precondition_failed"
     assert list(response.json()["errors"]) == ["If-Match"]
     assert _snapshot() == before
+
+
+def test_if_match_refusals_name_the_portrait_and_the_header(client_for, draft):
+    client = client_for(roles.ADMINS)
+    stale = client.get(detail_url(draft))["ETag"]
+    client.patch(detail_url(draft), {"name": "First"}, format="json", HTTP_IF_MATCH=stale)
+
+    missing = client.patch(detail_url(draft), {"name": "X"}, format="json").json()
+    changed = client.patch(
+        detail_url(draft), {"name": "X"}, format="json", HTTP_IF_MATCH=stale
+    ).json()
+
+    required = "Send the If-Match header with the ETag of the portrait you edit."
+    failed = "This version of the portrait has changed since you read it; fetch it again."
+    assert missing == {
+        "detail": required,
+        "code": "precondition_required",
+        "errors": {"If-Match": [required]},
+    }
+    assert changed == {
+        "detail": failed,
+        "code": "precondition_failed",
+        "errors": {"If-Match": [failed]},
+    }
+
+
+@pytest.mark.parametrize("header", ["*", '"stale", {etag}'])
+def test_if_match_with_any_version_or_the_current_etag_among_others_edits(
+    client_for, draft, header
+):
+    client = client_for(roles.ADMINS)
+    etag = client.get(detail_url(draft))["ETag"]
+
+    response = client.patch(
+        detail_url(draft),
+        {"name": "Renamed"},
+        format="json",
+        HTTP_IF_MATCH=header.format(etag=etag),
+    )
+
+    assert response.status_code == 200
+    assert Portrait.objects.get(pk=draft.pk).name == "Renamed"
 
 
 def test_patching_a_published_version_is_409(client_for, published):
@@ -428,3 +485,31 @@ def test_acknowledgements_filter_rejects_nonsense(client_for, published):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["acknowledged"]
+
+
+def test_the_schema_describes_each_portrait_action_with_its_answers(api_client):
+    schema = api_client.get(reverse("schema"), {"format": "json"}).json()
+    paths = schema["paths"]
+
+    def answers(path, method):
+        return sorted(paths[f"/api/v1/portraits/{path}"][method]["responses"])
+
+    assert answers("", "post") == ["201", "400", "403", "404"]
+    assert answers("{id}/", "patch") == ["200", "400", "403", "404", "409", "412", "428"]
+    assert answers("{id}/publish/", "post") == ["200", "400", "403", "404", "409"]
+    assert answers("{id}/copy/", "post") == ["201", "400", "403", "404"]
+    assert answers("{id}/acknowledge/", "post") == ["200", "400", "403", "404", "409"]
+    assert answers("{id}/acknowledgements/", "get") == ["200", "400", "403", "404"]
+    patch = paths["/api/v1/portraits/{id}/"]["patch"]
+    assert [(p["name"], p["in"], p["required"]) for p in patch["parameters"]] == [
+        ("If-Match", "header", True),
+        ("id", "path", True),
+    ]
+    acknowledge = paths["/api/v1/portraits/{id}/acknowledge/"]["post"]["responses"]["200"]
+    assert acknowledge["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PortraitAcknowledgement"
+    }
+    listed = paths["/api/v1/portraits/{id}/acknowledgements/"]["get"]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginatedPortraitAcknowledgementList"
+    }

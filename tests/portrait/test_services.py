@@ -9,6 +9,7 @@ from portrait import roles
 from portrait.choices import DocumentStatus
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
 from portrait.selectors import (
+    acknowledgement_for_user,
     acknowledgement_pending_users,
     portrait_get_published,
     portrait_list_for_user,
@@ -20,8 +21,9 @@ from portrait.services import (
     portrait_publish,
     portrait_update_draft,
 )
-from portrait.signals import portrait_published
-from portrait.versioning import DocumentStaleError, DocumentStateError, document_etag
+from portrait.versioning import publishing
+from portrait.versioning.errors import DocumentStaleError, DocumentStateError
+from portrait.versioning.etags import document_etag
 from tests.factories import UserFactory
 from tests.portrait.factories import (
     BOGUS_CRITERIA,
@@ -195,26 +197,6 @@ def test_publishing_a_non_draft_is_refused(admin_user):
         portrait_publish(portrait=portrait, user=admin_user)
 
 
-def test_publish_sends_the_signal_after_commit(admin_user, django_capture_on_commit_callbacks):
-    received = []
-
-    def listener(sender, portrait, **kwargs):
-        received.append(portrait.pk)
-
-    portrait_published.connect(listener)
-    try:
-        portrait = PortraitFactory()
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            portrait_publish(portrait=portrait, user=admin_user)
-        assert received == []
-        for callback in callbacks:
-            callback()
-    finally:
-        portrait_published.disconnect(listener)
-
-    assert received == [portrait.pk]
-
-
 def test_publish_asks_only_active_employees_to_acknowledge(make_user, admin_user):
     active = make_user(roles.SALES)
     make_user(roles.SALES, is_active=False)
@@ -253,6 +235,20 @@ def test_an_employee_who_joined_after_publishing_can_acknowledge(make_user, admi
 
     assert acknowledgement.acknowledged_at is not None
     assert PortraitAcknowledgement.objects.filter(document=portrait).count() == 2
+
+
+def test_a_users_acknowledgement_is_their_request_answered_or_not(make_user, admin_user):
+    portrait = PortraitFactory()
+    portrait_publish(portrait=portrait, user=admin_user)
+    newcomer = make_user(roles.SALES)
+
+    asked = acknowledgement_for_user(portrait, admin_user)
+    portrait_acknowledge(portrait=portrait, user=admin_user)
+    answered = acknowledgement_for_user(portrait, admin_user)
+
+    assert (asked.user, asked.acknowledged_at) == (admin_user, None)
+    assert (answered.pk, answered.is_acknowledged) == (asked.pk, True)
+    assert acknowledgement_for_user(portrait, newcomer) is None
 
 
 @pytest.mark.parametrize("status", [DocumentStatus.DRAFT, DocumentStatus.ARCHIVED])
@@ -323,9 +319,8 @@ def _in_own_connection(function):
 def test_concurrent_publishes_leave_exactly_one_published_version(monkeypatch):
     # Committed rows on other connections, not a flushed transactional test
     # database: the role groups of the data migrations must survive the test.
-    # Real commits run the on-commit listeners; this test is about the locks only.
-    monkeypatch.setattr(portrait_published, "receivers", [])
-    monkeypatch.setattr(portrait_published, "sender_receivers_cache", {})
+    # Real commits run the publish handlers; this test is about the locks only.
+    monkeypatch.setattr(publishing, "_handlers", {})
     publisher, drafts = _in_own_connection(
         lambda: (
             UserFactory(username="concurrent-publisher"),

@@ -18,7 +18,7 @@ from tests.qualification.funnel_factories import published_portrait, reason
 
 QUEUE = reverse("qualification:queue")
 DASHBOARD = reverse("qualification:dashboard")
-PORTRAIT = reverse("qualification:portrait")
+PORTRAIT = reverse("portrait:page")
 BIG = {"all": [{"field": "employees", "op": "gte", "value": 50}]}
 
 
@@ -61,9 +61,11 @@ def page_for(make_user):
 # Anonymous -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["queue", "dashboard", "portrait"])
+@pytest.mark.parametrize(
+    "name", ["qualification:queue", "qualification:dashboard", "portrait:page"]
+)
 def test_anonymous_user_is_sent_to_the_login_page(db, client, name):
-    url = reverse(f"qualification:{name}")
+    url = reverse(name)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={url}"
@@ -483,7 +485,7 @@ def test_portrait_page_shows_segments_criteria_and_acknowledge_button(portrait, 
 
 def test_acknowledging_the_portrait_through_the_page(portrait, page_for):
     employee = page_for(roles.SALES)
-    response = employee.post(reverse("qualification:portrait-acknowledge"), follow=True)
+    response = employee.post(reverse("portrait:acknowledge"), follow=True)
     assert response.status_code == 200
     acknowledgement = PortraitAcknowledgement.objects.get(document=portrait, user=employee.user)
     assert acknowledgement.acknowledged_at is not None
@@ -497,7 +499,7 @@ def test_integration_account_reads_the_portrait_but_cannot_acknowledge(portrait,
     page = account.get(PORTRAIT)
     assert page.status_code == 200
     assert b"I have read it" not in page.content
-    response = account.post(reverse("qualification:portrait-acknowledge"))
+    response = account.post(reverse("portrait:acknowledge"))
     assert response.status_code == 403
     assert not PortraitAcknowledgement.objects.filter(
         user=account.user, acknowledged_at__isnull=False
@@ -515,8 +517,8 @@ def test_portrait_page_without_a_published_portrait(db, page_for):
 
 def test_layout_has_the_navigation_and_every_language(db, page_for):
     content = page_for(roles.SALES_MANAGERS).get(QUEUE).content.decode()
-    for name in ("queue", "dashboard", "portrait"):
-        assert f'href="{reverse(f"qualification:{name}")}"' in content
+    for name in ("qualification:queue", "qualification:dashboard", "portrait:page"):
+        assert f'href="{reverse(name)}"' in content
     assert f'href="{reverse("docs")}"' in content
     for code, _name in settings.LANGUAGES:
         assert f'<option value="{code}" lang="{code}"' in content
@@ -529,7 +531,7 @@ def test_layout_has_the_navigation_and_every_language(db, page_for):
 def test_the_layout_links_the_dashboard_exactly_for_those_who_may_open_it(db, page_for, role):
     user = page_for(role)
     dashboard = reverse("qualification:dashboard")
-    linked = f'href="{dashboard}"' in user.get(reverse("qualification:portrait")).content.decode()
+    linked = f'href="{dashboard}"' in user.get(reverse("portrait:page")).content.decode()
     assert linked == (user.get(dashboard).status_code == 200)
 
 

@@ -89,7 +89,7 @@ def test_pages_refuse_a_signed_in_user_without_the_permission(objects, make_user
     url = (
         reverse("qualification:lead", args=[objects["lead"].pk])
         if page == "lead"
-        else reverse("qualification:portrait")
+        else reverse("portrait:page")
     )
 
     assert client.get(url).status_code == 403

@@ -1,138 +1,28 @@
-"""The versioned-document pattern: draft → published → archived, acknowledged by staff.
+"""The writes every versioned document shares: insert, lock, publish, copy, acknowledge.
 
-Written once here; the portrait uses it and the service rules of stage 2 reuse it.
-A concrete document subclasses ``VersionedDocument``; its acknowledgements
-subclass ``DocumentAcknowledgement`` with a ``document`` foreign key.
+A document's own services (``portrait_publish`` and its kin) add what is particular
+to it, its children, and call these for the versioning; ``DocumentServices`` names
+them for the API and admin mixins.
 """
 
-import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _runtime
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from portrait.choices import DocumentStatus
+from portrait.versioning.errors import DocumentStaleError, DocumentStateError
+from portrait.versioning.etags import document_etag
+from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
+from portrait.versioning.publishing import publish_handlers_schedule
 
 _VERSION_ATTEMPTS = 5
 _PUBLISH_ATTEMPTS = 3
-
-
-class VersionedDocument(models.Model):
-    """A document with numbered versions; exactly one published version is in force."""
-
-    name = models.CharField(_("name"), max_length=200)
-    version = models.PositiveIntegerField(_("version"), editable=False)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=DocumentStatus.choices,
-        default=DocumentStatus.DRAFT,
-        editable=False,
-    )
-    based_on = models.ForeignKey(
-        "self",
-        verbose_name=_("based on"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
-
-    # Related managers (children) copied with the document by ``document_copy_as_draft``.
-    copied_relations: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-        ordering = ["-version"]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version} ({self.get_status_display()})"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == DocumentStatus.DRAFT
-
-    @classmethod
-    def versioning_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
-        """One published version at a time; version numbers never repeat."""
-        return [
-            models.UniqueConstraint(fields=["version"], name=f"{prefix}_unique_version"),
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=models.Q(status=DocumentStatus.PUBLISHED),
-                name=f"{prefix}_single_published",
-            ),
-        ]
-
-
-class DocumentAcknowledgement(models.Model):
-    """An employee's confirmation that they read a published version."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("employee"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-
-class DocumentStateError(ValidationError):
-    """The document is not in the state the operation needs (e.g. editing a published one)."""
-
-    @classmethod
-    def about(cls, document: "VersionedDocument", message: str, *, code: str):
-        """``message`` (translated, with ``%(version)s`` and ``%(status)s``) on ``document``."""
-        values = {"version": document.version, "status": document.get_status_display()}
-        return cls(message % values, code=code)
-
-
-class DocumentStaleError(Exception):
-    """The caller's copy (its ETag) is older than the stored document."""
-
-
-def document_etag(document: VersionedDocument) -> str:
-    """A strong ETag of the stored state: changes whenever the document is saved."""
-    stamp = document.updated_at.isoformat() if document.updated_at else ""
-    digest = hashlib.sha256(f"{document.pk}:{document.version}:{stamp}".encode()).hexdigest()
-    return f'"{digest[:32]}"'
 
 
 def document_insert(*, document: VersionedDocument, user) -> VersionedDocument:
@@ -177,16 +67,10 @@ def document_lock_draft(
     if not locked.is_draft:
         raise DocumentStateError.about(
             locked,
-            _runtime(
-                "Version %(version)s is %(status)s and cannot change; copy it as a new draft."
-            ),
+            _("Version %(version)s is %(status)s and cannot change; copy it as a new draft."),
             code="not_draft",
         )
     return locked
-
-
-def _acknowledgement_model(document_model: type[VersionedDocument]):
-    return document_model._meta.get_field("acknowledgements").related_model
 
 
 def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
@@ -204,7 +88,7 @@ def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
         if not target.is_draft:
             raise DocumentStateError.about(
                 target,
-                _runtime("Only a draft can be published; version %(version)s is %(status)s."),
+                _("Only a draft can be published; version %(version)s is %(status)s."),
                 code="not_draft",
             )
         now = timezone.now()
@@ -217,7 +101,7 @@ def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
         target.published_at = now
         target.published_by = user if getattr(user, "pk", None) else None
         target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        acknowledgement_model = _acknowledgement_model(model)
+        acknowledgement_model = model.get_acknowledgement_model()
         active_users = get_user_model().objects.filter(is_active=True).values_list("pk", flat=True)
         acknowledgement_model.objects.bulk_create(
             [acknowledgement_model(document=target, user_id=pk) for pk in active_users.iterator()],
@@ -232,7 +116,8 @@ def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
     All in one transaction. Should two publishers race, the partial unique
     constraint stops the second; it retries with a fresh view, archiving the
     version that has just been published, so the later publish wins and there is
-    never more than one published version.
+    never more than one published version. Once the transaction commits, what the
+    apps registered for the document's model runs (``publishing.on_publish``).
     """
     for attempt in range(_PUBLISH_ATTEMPTS):
         try:
@@ -240,12 +125,13 @@ def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
         except IntegrityError:
             if attempt == _PUBLISH_ATTEMPTS - 1:
                 raise DocumentStateError(
-                    _runtime("Another version was being published at the same time; try again."),
+                    _("Another version was being published at the same time; try again."),
                     code="publish_conflict",
                 ) from None
         else:
             for field in ("status", "published_at", "published_by", "updated_at"):
                 setattr(document, field, getattr(published, field))
+            publish_handlers_schedule(document=published)
             return published
     raise AssertionError("unreachable")
 
@@ -280,7 +166,7 @@ def document_copy_as_draft(*, document: VersionedDocument, user) -> VersionedDoc
     return copy
 
 
-def document_acknowledge(*, document: VersionedDocument, user):
+def document_acknowledge(*, document: VersionedDocument, user) -> DocumentAcknowledgement:
     """Record that ``user`` read the published ``document``; only the first time counts.
 
     Returns the acknowledgement; a second call returns it unchanged, with the
@@ -290,12 +176,10 @@ def document_acknowledge(*, document: VersionedDocument, user):
     if document.status != DocumentStatus.PUBLISHED:
         raise DocumentStateError.about(
             document,
-            _runtime(
-                "Only the published version can be acknowledged; version %(version)s is %(status)s."
-            ),
+            _("Only the published version can be acknowledged; version %(version)s is %(status)s."),
             code="not_published",
         )
-    acknowledgement_model = _acknowledgement_model(type(document))
+    acknowledgement_model = type(document).get_acknowledgement_model()
     with transaction.atomic():
         acknowledgement, _created = acknowledgement_model.objects.select_for_update().get_or_create(
             document=document, user=user
@@ -307,7 +191,26 @@ def document_acknowledge(*, document: VersionedDocument, user):
     return acknowledgement
 
 
-def document_pending_acknowledgements(document: VersionedDocument) -> models.QuerySet:
-    """The acknowledgement requests of ``document`` still waiting for their employee."""
-    acknowledgement_model = _acknowledgement_model(type(document))
-    return acknowledgement_model.objects.filter(document=document, acknowledged_at__isnull=True)
+@dataclass(frozen=True)
+class DocumentServices:
+    """A document's own services, declared once for the mixins of its API and admin.
+
+    Each document keeps services named for it and keyword-only, taking the
+    document under its own name (``portrait_publish(portrait=..., user=...)``);
+    ``document_keyword`` is that name. The signatures the mixins call:
+    ``create(user, data)``, ``insert(<document>, user)``,
+    ``update_draft(<document>, user, data, expected_etags)``, and
+    ``publish``, ``copy_as_draft``, ``acknowledge`` with ``(<document>, user)``.
+    """
+
+    document_keyword: str
+    create: Callable[..., VersionedDocument]
+    insert: Callable[..., VersionedDocument]
+    update_draft: Callable[..., VersionedDocument]
+    publish: Callable[..., VersionedDocument]
+    copy_as_draft: Callable[..., VersionedDocument]
+    acknowledge: Callable[..., DocumentAcknowledgement]
+
+    def on(self, document: VersionedDocument) -> dict[str, Any]:
+        """The keyword argument that hands ``document`` to one of these services."""
+        return {self.document_keyword: document}
