@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,9 +47,14 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 class ErrorSerializer(serializers.Serializer):
     """The JSON body of every API error, as the schema describes it."""
 
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    detail = serializers.CharField(help_text=_lazy("What went wrong, in the client's language."))
+    code = serializers.CharField(help_text=_lazy("A stable code, e.g. invalid or not_found."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_lazy(
+            "Field path (leads[3].country) → messages; empty when no field is at fault."
+        ),
+    )
 
 
 def error_body(detail: str, code: str, errors: dict | None = None) -> dict:

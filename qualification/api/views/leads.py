@@ -14,7 +14,7 @@ from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import StablePagination
+from config.api import ErrorSerializer, StablePagination
 from config.parsers import ItemCheckingJSONParser
 from config.permissions import ActionViewSet, any_of, requires
 from qualification import funnel_selectors, selectors
@@ -75,13 +75,15 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         responses={
             200: sync.BulkUpsertReportSerializer,
             400: OpenApiResponse(
+                ErrorSerializer,
                 description=format_lazy(
                     gettext_lazy("Bad envelope (source, leads, over {limit} leads)."),
                     limit=MAX_ITEMS,
-                )
+                ),
             ),
             403: OpenApiResponse(
-                description=gettext_lazy("The source belongs to another account.")
+                ErrorSerializer,
+                description=gettext_lazy("The source belongs to another account."),
             ),
         },
     )

@@ -1,0 +1,49 @@
+"""The OpenAPI schema documents every error an operation may answer, in the one error shape."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture(scope="module")
+def operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (method.upper(), path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def error_schema(operation, code: str) -> dict:
+    return operation["responses"][code]["content"]["application/json"]["schema"]
+
+
+def test_every_operation_documents_the_refusals_it_shares(operations):
+    for method, path, operation in operations:
+        for code in ("401", "403", "429"):
+            assert error_schema(operation, code) == ERROR, f"{method} {path} {code}"
+
+
+def test_every_write_documents_invalid_input_and_the_body_limits(operations):
+    writes = [entry for entry in operations if entry[0] in {"POST", "PUT", "PATCH"}]
+    assert writes
+    for method, path, operation in writes:
+        for code in ("400", "413", "415"):
+            assert error_schema(operation, code) == ERROR, f"{method} {path} {code}"
+
+
+def test_every_operation_on_one_object_documents_not_found(operations):
+    for method, path, operation in operations:
+        if "{" in path:
+            assert error_schema(operation, "404") == ERROR, f"{method} {path}"
+
+
+def test_the_error_shape_names_its_three_fields():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    error = schema["components"]["schemas"]["Error"]
+
+    assert sorted(error["properties"]) == ["code", "detail", "errors"]
+    assert sorted(error["required"]) == ["code", "detail", "errors"]
