@@ -20,6 +20,30 @@ class Identity(NamedTuple):
     external_id: str
 
 
+# What a source says about a lead: the columns a push writes and its content hash covers.
+LEAD_CONTENT_FIELDS = (
+    "company_name",
+    "country",
+    "region",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "channel",
+    "email",
+    "phone",
+    "website",
+    "attributes",
+)
+# What the evaluation against the published portrait writes: never edited by hand.
+LEAD_EVALUATION_FIELDS = (
+    "evaluated_portrait",
+    "segment",
+    "suggested_verdict",
+    "fit_score",
+    "exclusions_hit",
+    "evaluated_at",
+)
+
 # The duplicate keys of a lead, and the fields they are computed from.
 _KEYS = ("website_domain", "email_domain", "name_key")
 _KEY_SOURCES = frozenset({"website", "email", "company_name", "country"})

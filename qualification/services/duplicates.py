@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from qualification import sql
 from qualification.choices import DuplicateReason
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 from qualification.services.evaluation import leads_evaluate_ids
 
 # Key column → reason, and whether the key only counts within one country (the name).
@@ -130,10 +131,7 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
                 {"duplicate": [_("The leads cannot be merged: %(error)s") % {"error": error}]}
             ) from error
 
-        for field in (
-            "company_name", "country", "region", "industry", "employees", "annual_revenue",
-            "channel", "email", "phone", "website", "owner",
-        ):  # fmt: skip
+        for field in _FILLED_FROM_DUPLICATE:
             if getattr(survivor, field) in (None, "") and getattr(duplicate, field) not in (
                 None,
                 "",
@@ -172,6 +170,13 @@ def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> bool
         return False
     return Decision.objects.filter(lead=duplicate, is_current=True).exists()
 
+
+# The survivor's fields a merge fills from the duplicate where empty; the attributes merge
+# key by key instead.
+_FILLED_FROM_DUPLICATE = (
+    *(field for field in LEAD_CONTENT_FIELDS if field != "attributes"),
+    "owner",
+)
 
 # Moved or dropped by ``lead_merge`` itself; every other relation (``LeadMerge``
 # records of earlier merges included) is re-pointed to the survivor.

@@ -47,32 +47,19 @@ from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstor
 from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.models import Lead, LeadIdentity, LeadSource
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 from qualification.services.duplicates import duplicates_flag
 from qualification.services.evaluation import published_rules
 from qualification.services.evaluation_statement import staged_rows
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 
-# What a source says about a lead: the columns a push writes and the content hash covers.
-CONTENT_FIELDS = (
-    "company_name",
-    "country",
-    "region",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "channel",
-    "email",
-    "phone",
-    "website",
-    "attributes",
-)
 # The fields of a pushed item: its key, its content and when the source changed it.
-SYNC_FIELDS = ("external_id", *CONTENT_FIELDS, "updated_at")
+SYNC_FIELDS = ("external_id", *LEAD_CONTENT_FIELDS, "updated_at")
 # Field → maximum length (the model's), for the free-text fields; the country has its own check.
 TEXT_LIMITS = {
     field: Lead._meta.get_field(field).max_length
-    for field in ("external_id", *CONTENT_FIELDS)
+    for field in ("external_id", *LEAD_CONTENT_FIELDS)
     if isinstance(Lead._meta.get_field(field), models.CharField) and field != "country"
 }
 MAX_EMPLOYEES = 2_147_483_647
@@ -96,7 +83,7 @@ _SYNC_FIELD_SET = frozenset(SYNC_FIELDS)
 _KEY_COLUMNS = ("website_domain", "email_domain", "name_key")
 # Lead columns a sync writes, and the staging table's columns (in COPY order): the
 # lead's source too, since criteria may test it.
-_WRITTEN = (*CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
+_WRITTEN = (*LEAD_CONTENT_FIELDS, "source_updated_at", "content_hash", *_KEY_COLUMNS)
 _STAGED = ("lead_id", "source", "external_id", *_WRITTEN)
 # Where an item without ``updated_at`` ranks against a dated one of the same lead: newest.
 _UNDATED = datetime.datetime.max.replace(tzinfo=datetime.UTC)
@@ -228,7 +215,7 @@ def _updated_at(value: Any, errors: dict) -> datetime.datetime | None:
 # and the hashes stored so far must stay valid. A validated row's content is text, whole
 # numbers, decimals and None: the same JSON is written here directly, in a fifth of the
 # time (a test holds it to json.dumps).
-_CONTENT_KEYS = tuple((key, f'"{key}": ') for key in sorted(CONTENT_FIELDS))
+_CONTENT_KEYS = tuple((key, f'"{key}": ') for key in sorted(LEAD_CONTENT_FIELDS))
 _json_text = json.encoder.encode_basestring_ascii
 # One encoder for every item's attributes (json.dumps with options builds one per call).
 # NaN and Infinity are not JSON: the database would refuse the whole batch.
@@ -251,7 +238,7 @@ def content_json(row: dict[str, Any]) -> str:
         elif type(value) is decimal.Decimal:
             parts.append(prefix + _json_text(str(value)))
         else:
-            content = {key: row[key] for key in CONTENT_FIELDS}
+            content = {key: row[key] for key in LEAD_CONTENT_FIELDS}
             return json.dumps(content, sort_keys=True, default=str)
     return "{" + ", ".join(parts) + "}"
 

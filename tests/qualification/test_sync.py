@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from portrait import roles
 from qualification.models import Lead, LeadIdentity, LeadSource
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 from qualification.services.sync import (
-    CONTENT_FIELDS,
     SourceNotGranted,
     _staging_table,
     content_json,
@@ -98,7 +98,7 @@ def test_validator_names_an_unknown_field_it_cannot_echo_escaped():
 @given(
     st.fixed_dictionaries(
         dict.fromkeys(
-            CONTENT_FIELDS,
+            LEAD_CONTENT_FIELDS,
             st.none()
             | st.text(st.characters(exclude_categories=()))
             | st.integers(min_value=0, max_value=2**63)
@@ -113,7 +113,7 @@ def test_content_json_writes_what_json_dumps_writes(content):
 
 def test_content_json_hands_other_values_to_json_dumps():
     # A bool or a float never comes out of the validator; if one did, json.dumps decides.
-    content = {**dict.fromkeys(CONTENT_FIELDS, None), "employees": True, "annual_revenue": 1.5}
+    content = {**dict.fromkeys(LEAD_CONTENT_FIELDS, None), "employees": True, "annual_revenue": 1.5}
     assert content_json(content) == json.dumps(content, sort_keys=True, default=str)
 
 
