@@ -39,3 +39,6 @@ class QualificationConfig(AppConfig):
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )
+        # The services send tasks by name: registered here, the names resolve in a web
+        # process too, not only in a worker (which finds them by autodiscovery).
+        from qualification import tasks  # noqa: F401

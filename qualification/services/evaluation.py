@@ -27,6 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from config.background import enqueue_each_on_commit, enqueue_on_commit
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from portrait.selectors import portrait_get_published
@@ -45,6 +46,11 @@ from qualification.services.evaluation_statement import (
 )
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
+
+# The tasks a run sends itself, by name: each calls back one service of this module.
+EVALUATION_RUN_TASK = "qualification.tasks.evaluation_run_task"
+EVALUATION_CHUNK_TASK = "qualification.tasks.evaluation_chunk_task"
+EVALUATION_RUN_FINISH_TASK = "qualification.tasks.evaluation_run_finish_task"
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -157,8 +163,6 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
     returned and dispatched again (its undone chunks only), so a repeated start
     does not evaluate every lead twice. The run task is enqueued on commit.
     """
-    from qualification.tasks import evaluation_run_task
-
     chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
     with transaction.atomic():
         _writers_lock(alone=True)
@@ -170,8 +174,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         if running is not None:
             # Dispatch again: a run whose first dispatch was lost would otherwise never
             # start, and dispatching only enqueues the chunks not yet done.
-            running_id = running.id
-            transaction.on_commit(lambda: evaluation_run_task.delay(running_id))
+            enqueue_on_commit(EVALUATION_RUN_TASK, running.id)
             return running
         bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
         run = EvaluationRun(portrait=portrait)
@@ -187,7 +190,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         EvaluationChunk.objects.bulk_create(chunks, batch_size=1000)
         run.total_chunks = len(chunks)
         run.save(update_fields=["total_chunks"])
-        transaction.on_commit(lambda: evaluation_run_task.delay(run.id))
+        enqueue_on_commit(EVALUATION_RUN_TASK, run.id)
     return run
 
 
@@ -196,10 +199,6 @@ def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
 
     Safe to call again after a crash: done chunks are not enqueued again.
     """
-    from celery import group
-
-    from qualification.tasks import evaluation_chunk_task, evaluation_run_finish_task
-
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status in (EvaluationRunStatus.DONE, EvaluationRunStatus.SUPERSEDED):
@@ -215,10 +214,9 @@ def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
             .values_list("id", flat=True)
         )
         if undone:
-            signatures = group(evaluation_chunk_task.si(chunk_id) for chunk_id in undone)
-            transaction.on_commit(signatures.apply_async)
+            enqueue_each_on_commit(EVALUATION_CHUNK_TASK, [(chunk_id,) for chunk_id in undone])
         else:
-            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+            enqueue_on_commit(EVALUATION_RUN_FINISH_TASK, run.id)
     return len(undone)
 
 
@@ -250,8 +248,6 @@ def _chunk_run_fail(chunk_id: int) -> None:
 
 
 def _chunk_evaluate(chunk_id: int) -> int:
-    from qualification.tasks import evaluation_run_finish_task
-
     with transaction.atomic():
         # A chunk writes leads against its run's portrait: it is one of the writers
         # a new run's planning waits for, and it reads the portrait's status after.
@@ -279,7 +275,7 @@ def _chunk_evaluate(chunk_id: int) -> int:
         run.done_chunks = run.chunks.filter(done_at__isnull=False).count()
         run.save(update_fields=["done_chunks"])
         if run.done_chunks >= run.total_chunks:
-            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+            enqueue_on_commit(EVALUATION_RUN_FINISH_TASK, run.id)
     return updated
 
 
@@ -320,15 +316,12 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
 
 def evaluation_run_resume(*, run: EvaluationRun) -> EvaluationRun:
     """Resume a run that stopped (a crashed worker, a failure): its undone chunks only."""
-    from qualification.tasks import evaluation_run_task
-
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
         if run.status == EvaluationRunStatus.FAILED:
             run.status = EvaluationRunStatus.PENDING
             run.save(update_fields=["status"])
-        run_id = run.id
-        transaction.on_commit(lambda: evaluation_run_task.delay(run_id))
+        enqueue_on_commit(EVALUATION_RUN_TASK, run.id)
     run.refresh_from_db()
     return run
 

@@ -10,9 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.background import enqueue_on_commit
 from portrait import roles
 from qualification import funnel_selectors
 from qualification.models import Alert, AlertKind, SalesPlan
+
+# Sent by name once an alert is recorded: the task calls ``alert_send``.
+ALERT_SEND_TASK = "qualification.tasks.alert_send_task"
 
 _PLAN_FIELDS = (
     "name",
@@ -70,8 +74,6 @@ def alerts_check(*, today=None) -> list[Alert]:
     alert resolves (its condition cleared, its plan ended, its salesperson left
     sales), so a relapse alerts again.
     """
-    from qualification.tasks import alert_send_task
-
     today = today or timezone.localdate()
     threshold = funnel_selectors.override_rate_threshold()
     created: list[Alert] = []
@@ -125,8 +127,7 @@ def alerts_check(*, today=None) -> list[Alert]:
             salesperson_id__in=over_threshold_user_ids
         ).update(resolved_at=now)
         for alert in created:
-            alert_id = alert.id
-            transaction.on_commit(lambda alert_id=alert_id: alert_send_task.delay(alert_id))
+            enqueue_on_commit(ALERT_SEND_TASK, alert.id)
     return created
 
 
