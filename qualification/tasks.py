@@ -6,13 +6,13 @@ The services send these by name (``config.background``) and never import this mo
 from celery import shared_task
 
 from portrait.models import Portrait
-from qualification.models import Alert, EvaluationRun
-from qualification.services.evaluation import (
+from qualification.evaluation.runs import (
     evaluation_chunk_evaluate,
     evaluation_run_dispatch,
     evaluation_run_finish,
     evaluation_run_start,
 )
+from qualification.models import Alert, EvaluationRun
 from qualification.services.plans import alert_send, alerts_check
 
 

@@ -20,11 +20,11 @@ from portrait.models import PortraitAcknowledgement, Segment
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors
+from qualification.evaluation.explain import lead_explain
 from qualification.forms import DecisionForm, LeadFilterForm
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.services.decisions import lead_can_decide, lead_decide
-from qualification.services.evaluation import lead_explain
 
 
 def _operator_labels() -> dict[str, str]:

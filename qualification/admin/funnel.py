@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from qualification import funnel_selectors
+from qualification.evaluation.runs import evaluation_run_resume
 from qualification.models import (
     Alert,
     Decision,
@@ -13,7 +14,6 @@ from qualification.models import (
     RejectionReason,
     SalesPlan,
 )
-from qualification.services.evaluation import evaluation_run_resume
 from qualification.services.plans import alert_resolve
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from qualification import funnel_selectors
 from qualification.api import funnel_serializers as serializers
+from qualification.evaluation.runs import evaluation_run_resume
 from qualification.models import (
     Alert,
     Decision,
@@ -23,7 +24,6 @@ from qualification.models import (
 )
 from qualification.permissions import FIGURES_READERS, QUALIFY, VIEW_FIGURES
 from qualification.services.decisions import lead_decide
-from qualification.services.evaluation import evaluation_run_resume
 from qualification.services.plans import alert_resolve, sales_plan_create, sales_plan_update
 
 

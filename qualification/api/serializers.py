@@ -156,7 +156,7 @@ class LeadDetailSerializer(LeadSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_explanation(self, lead: Lead) -> dict | None:
         """Hook for the evaluation: per-criterion verdicts of the published portrait."""
-        from qualification.services.evaluation import lead_explain
+        from qualification.evaluation.explain import lead_explain
 
         return lead_explain(lead) or None
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from qualification import sql
 from qualification.choices import DuplicateReason
+from qualification.evaluation.writes import leads_evaluate_ids
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge
 from qualification.models.leads import LEAD_CONTENT_FIELDS
-from qualification.services.evaluation import leads_evaluate_ids
 
 # Key column → reason, and whether the key only counts within one country (the name).
 _KEYS = (

@@ -46,11 +46,11 @@ from config.json_depth import (
 from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped, unstorable_path
 from qualification import normalise, sql
 from qualification.choices import LeadStage
+from qualification.evaluation.statement import staged_rows
+from qualification.evaluation.writes import published_rules
 from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.models.leads import LEAD_CONTENT_FIELDS
 from qualification.services.duplicates import duplicates_flag
-from qualification.services.evaluation import published_rules
-from qualification.services.evaluation_statement import staged_rows
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 

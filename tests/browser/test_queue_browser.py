@@ -17,8 +17,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from portrait import roles  # noqa: E402
 from qualification.choices import LeadStage  # noqa: E402
+from qualification.evaluation.writes import leads_evaluate  # noqa: E402
 from qualification.models import Decision, Lead  # noqa: E402
-from qualification.services.evaluation import leads_evaluate  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 from tests.qualification.factories import LeadFactory  # noqa: E402
 from tests.qualification.funnel_factories import published_portrait  # noqa: E402

@@ -369,7 +369,7 @@ def test_rejection_reasons_are_not_for_integrations(client_for):
 
 
 def test_lead_detail_shows_the_current_decision_and_the_explanation(client_for):
-    from qualification.services.evaluation import leads_evaluate
+    from qualification.evaluation.writes import leads_evaluate
 
     client = client_for(roles.SALES_MANAGERS)
     published_portrait(segments=[("Large", {"field": "employees", "op": "gte", "value": 50}, 1)])

@@ -92,7 +92,7 @@ def test_the_start_task_ignores_a_portrait_no_longer_published(db):
 
 
 def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
-    from qualification.services.evaluation import evaluation_run_plan
+    from qualification.evaluation.runs import evaluation_run_plan
     from tests.qualification.funnel_factories import published_portrait
 
     make_lead(employees=300)
@@ -109,18 +109,18 @@ def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
 def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from qualification.services import evaluation
+    from qualification.evaluation import runs
     from tests.qualification.funnel_factories import published_portrait
 
     lead = make_lead(employees=300)
-    run = evaluation.evaluation_run_plan(portrait=published_portrait())
+    run = runs.evaluation_run_plan(portrait=published_portrait())
     chunk = run.chunks.get()
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(evaluation, "leads_evaluate_range", broken)
+        patched.setattr(runs, "leads_evaluate_range", broken)
         with pytest.raises(RuntimeError, match="database went away"):
             evaluation_chunk_task(chunk.pk)
 
@@ -129,7 +129,7 @@ def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
     assert (run.status, chunk.done_at) == (EvaluationRunStatus.FAILED, None)
 
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation.evaluation_run_resume(run=run)
+        runs.evaluation_run_resume(run=run)
 
     run.refresh_from_db()
     lead.refresh_from_db()
