@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.forms import StorableJSONFormField
+from qualification.leads.merge import lead_merge
+from qualification.leads.services import lead_save
 from qualification.models import DuplicateCandidate, Lead, LeadIdentity, LeadMerge, LeadSource
-from qualification.services.duplicates import lead_merge
-from qualification.services.leads import lead_save
 
 _EVALUATION = (
     "evaluated_portrait",

@@ -8,11 +8,11 @@ from rest_framework.response import Response
 
 from config.api import StablePagination
 from config.parsers import ItemCheckingJSONParser
-from qualification import selectors
 from qualification.api import serializers
 from qualification.api.filtersets import LeadFilterSet
+from qualification.leads import selectors
+from qualification.leads.merge import lead_merge
 from qualification.permissions import CanMergeLeads, CanPushLeads, CanReadLeads
-from qualification.services.duplicates import lead_merge
 from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
 
 

@@ -48,9 +48,9 @@ from qualification import normalise, sql
 from qualification.choices import LeadStage
 from qualification.evaluation.statement import staged_rows
 from qualification.evaluation.writes import published_rules
+from qualification.leads.duplicates import duplicates_flag
 from qualification.models import Lead, LeadIdentity, LeadSource
 from qualification.models.leads import LEAD_CONTENT_FIELDS
-from qualification.services.duplicates import duplicates_flag
 
 MAX_ITEMS = settings.PORTRAIT_CRM["BULK_UPSERT_MAX_ITEMS"]
 

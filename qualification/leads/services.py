@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from qualification.evaluation.writes import leads_evaluate_ids
+from qualification.leads.duplicates import duplicates_flag
 from qualification.models import Lead
-from qualification.services.duplicates import duplicates_flag
 
 
 def lead_save(*, lead: Lead) -> Lead:
