@@ -13,7 +13,8 @@ from qualification.api.filtersets import LeadFilterSet
 from qualification.leads import selectors
 from qualification.leads.merge import lead_merge
 from qualification.permissions import CanMergeLeads, CanPushLeads, CanReadLeads
-from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
+from qualification.sync.validation import MAX_ITEMS
 
 
 class LeadPagination(StablePagination):

@@ -10,7 +10,7 @@ from qualification import scoring
 from qualification.choices import SuggestedVerdict
 from qualification.evaluation import explain, runs, writes
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
-from qualification.services.sync import leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
 from tests.qualification.funnel_factories import make_lead, published_portrait
 from tests.threads import in_own_connection
 
