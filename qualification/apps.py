@@ -15,8 +15,8 @@ def _seed_rejection_reasons(sender, **kwargs) -> None:
     """Restore the seeded reason codes after ``flush`` (the data migration seeds them first)."""
     from django.db import connections
 
+    from qualification.decisions.services import rejection_reasons_seed
     from qualification.models import RejectionReason
-    from qualification.services.decisions import rejection_reasons_seed
 
     connection = connections[kwargs.get("using") or "default"]
     # A partial migrate (to an older state) may run before the table exists.

@@ -151,15 +151,6 @@ def alerts_for_user(user) -> QuerySet[Alert]:
     return queryset.filter(salesperson=user)
 
 
-def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
-    """A lead's decision history, newest first."""
-    return (
-        Decision.objects.filter(lead=lead)
-        .select_related("decided_by", "reason_code")
-        .order_by("-decided_at", "-id")
-    )
-
-
 def override_rate_threshold() -> Decimal:
     """The override rate above which a salesperson is flagged (``OVERRIDE_RATE_ALERT_THRESHOLD``).
 

@@ -20,11 +20,12 @@ from portrait.models import PortraitAcknowledgement, Segment
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
 from qualification import funnel_selectors
+from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.services import lead_can_decide, lead_decide
 from qualification.evaluation.explain import lead_explain
 from qualification.forms import DecisionForm, LeadFilterForm
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
-from qualification.services.decisions import lead_can_decide, lead_decide
 
 
 def _operator_labels() -> dict[str, str]:
@@ -149,7 +150,7 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
     context = {
         "lead": lead,
         "explanation": _explanation_rows(lead_explain(lead)),
-        "decisions": funnel_selectors.decisions_for_lead(lead),
+        "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,
     }

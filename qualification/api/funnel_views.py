@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 
 from qualification import funnel_selectors
 from qualification.api import funnel_serializers as serializers
+from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.services import lead_decide
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.models import (
     Alert,
@@ -23,7 +25,6 @@ from qualification.models import (
     SalesPlan,
 )
 from qualification.permissions import FIGURES_READERS, QUALIFY, VIEW_FIGURES
-from qualification.services.decisions import lead_decide
 from qualification.services.plans import alert_resolve, sales_plan_create, sales_plan_update
 
 
@@ -73,7 +74,7 @@ class LeadDecisionListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Decision.objects.none()
         lead = get_object_or_404(Lead.objects.for_user(self.request.user), pk=self.kwargs["pk"])
-        return funnel_selectors.decisions_for_lead(lead)
+        return decisions_for_lead(lead)
 
 
 class EvaluationRunViewSet(viewsets.ReadOnlyModelViewSet):

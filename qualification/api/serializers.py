@@ -164,7 +164,7 @@ class LeadDetailSerializer(LeadSerializer):
     def get_decision(self, lead: Lead) -> dict | None:
         """Hook for the funnel: the lead's current decision."""
         from qualification.api.funnel_serializers import DecisionSerializer
-        from qualification.funnel_selectors import decisions_for_lead
+        from qualification.decisions.selectors import decisions_for_lead
 
         current = decisions_for_lead(lead).filter(is_current=True).first()
         return DecisionSerializer(current).data if current else None

@@ -7,9 +7,9 @@ from django.utils import translation
 
 from portrait import roles
 from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.forms import DecisionForm
 from qualification.models import Decision, Lead, RejectionReason
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     fresh_permissions,
     make_lead,

@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portrait import roles
+from qualification.decisions.services import lead_decide
 from qualification.leads.duplicates import MAX_LEADS_SHARING_A_KEY
 from qualification.leads.merge import lead_merge
 from qualification.leads.services import lead_save
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
-from qualification.services.decisions import lead_decide
 from qualification.sync.upsert import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait

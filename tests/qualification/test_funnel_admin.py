@@ -6,9 +6,9 @@ from django.urls import reverse
 from portrait import roles
 from qualification import funnel_selectors
 from qualification.choices import SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.evaluation.runs import evaluation_run_plan
 from qualification.models import Alert, AlertKind, EvaluationRunStatus
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     make_lead,

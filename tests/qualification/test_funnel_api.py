@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from portrait import roles
 from qualification.choices import SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.evaluation.runs import evaluation_run_plan, evaluation_run_start
 from qualification.models import Alert, AlertKind, EvaluationRunStatus, Lead, SalesPlan
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     fresh_permissions,

@@ -12,9 +12,9 @@ from portrait import roles
 from portrait.models import Segment
 from qualification import funnel_selectors
 from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.models import Alert, AlertKind, Lead, SalesPlan
 from qualification.services import plans
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     make_lead,
