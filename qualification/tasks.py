@@ -12,8 +12,8 @@ from qualification.evaluation.runs import (
     evaluation_run_finish,
     evaluation_run_start,
 )
+from qualification.funnel.alerts import alert_send, alerts_check
 from qualification.models import Alert, EvaluationRun
-from qualification.services.plans import alert_send, alerts_check
 
 
 @shared_task(acks_late=True)

@@ -19,11 +19,12 @@ from portrait.choices import DocumentStatus
 from portrait.models import PortraitAcknowledgement, Segment
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_acknowledge
-from qualification import funnel_selectors
 from qualification.decisions.selectors import decisions_for_lead
 from qualification.decisions.services import lead_can_decide, lead_decide
 from qualification.evaluation.explain import lead_explain
 from qualification.forms import DecisionForm, LeadFilterForm
+from qualification.funnel.alerts import alerts_for_user
+from qualification.funnel.figures import funnel_figures, segment_lead_counts
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
 
@@ -208,7 +209,7 @@ def dashboard(request):
     user = request.user
     if not user_can_see_figures(user):
         raise PermissionDenied(_("You may not see the funnel's figures."))
-    figures = funnel_selectors.funnel_figures(user=user)
+    figures = funnel_figures(user=user)
     pool, threshold = figures.pool, figures.override_rate_threshold
     plans = []
     for coverage in figures.plans:
@@ -224,11 +225,11 @@ def dashboard(request):
     published = portrait_get_published()
     segments = []
     if published is not None:
-        counts = funnel_selectors.segment_lead_counts(portrait=published, user=user)
+        counts = segment_lead_counts(portrait=published, user=user)
         most = max((count for _segment, count in counts), default=0)
         for segment, count in counts:
             segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
-    alerts = funnel_selectors.alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
+    alerts = alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
     context = {
         "sees_all": figures.sees_all,
         "pool": pool,

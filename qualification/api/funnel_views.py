@@ -11,11 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from qualification import funnel_selectors
 from qualification.api import funnel_serializers as serializers
 from qualification.decisions.selectors import decisions_for_lead
 from qualification.decisions.services import lead_decide
 from qualification.evaluation.runs import evaluation_run_resume
+from qualification.funnel.alerts import alert_resolve, alerts_for_user
+from qualification.funnel.figures import funnel_figures, plan_coverage
+from qualification.funnel.plans import sales_plan_create, sales_plan_update, sales_plans_for_user
 from qualification.models import (
     Alert,
     Decision,
@@ -25,7 +27,6 @@ from qualification.models import (
     SalesPlan,
 )
 from qualification.permissions import FIGURES_READERS, QUALIFY, VIEW_FIGURES
-from qualification.services.plans import alert_resolve, sales_plan_create, sales_plan_update
 
 
 class HasPermissions(permissions.BasePermission):
@@ -129,7 +130,7 @@ class SalesPlanViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SalesPlan.objects.none()
-        return funnel_selectors.sales_plans_for_user(self.request.user)
+        return sales_plans_for_user(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = sales_plan_create(data=serializer.validated_data)
@@ -142,7 +143,7 @@ class SalesPlanViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=serializers.PlanCoverageSerializer)
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
-        coverage = funnel_selectors.plan_coverage(plan=self.get_object())
+        coverage = plan_coverage(plan=self.get_object())
         return Response(serializers.PlanCoverageSerializer(coverage).data)
 
 
@@ -157,7 +158,7 @@ class FunnelFiguresView(APIView):
 
     @extend_schema(responses=serializers.FunnelFiguresSerializer)
     def get(self, request):
-        figures = funnel_selectors.funnel_figures(user=request.user)
+        figures = funnel_figures(user=request.user)
         return Response(serializers.FunnelFiguresSerializer(figures).data)
 
 
@@ -175,7 +176,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Alert.objects.none()
-        return funnel_selectors.alerts_for_user(self.request.user)
+        return alerts_for_user(self.request.user)
 
     @extend_schema(request=None, responses=serializers.AlertSerializer)
     @action(detail=True, methods=["post"])
