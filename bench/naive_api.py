@@ -7,13 +7,13 @@ bulk endpoint against it.
 from rest_framework import serializers, viewsets
 
 from qualification.models import Lead
-from qualification.services.sync import CONTENT_FIELDS
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 
 
 class NaiveLeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
-        fields = ["id", "source", "external_id", *CONTENT_FIELDS, "source_updated_at"]
+        fields = ["id", "source", "external_id", *LEAD_CONTENT_FIELDS, "source_updated_at"]
 
 
 class NaiveLeadViewSet(viewsets.ModelViewSet):

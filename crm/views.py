@@ -17,7 +17,7 @@ from crm.contracts.services import SIGNABLE_STAGES, contract_sign, lead_can_sign
 from crm.filtersets import ClientFilterSet
 from crm.forms import ContractSignForm
 from qualification.lead_actions import LeadPageAction
-from qualification.selectors import leads_visible
+from qualification.leads.selectors import leads_visible
 
 CLIENTS_PER_PAGE = 25
 

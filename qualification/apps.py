@@ -1,22 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from config.background import enqueue_on_commit
-
-EVALUATION_RUN_START_TASK = "qualification.tasks.evaluation_run_start_task"
-
-
-def _reevaluate_on_publish(portrait) -> None:
-    """A new portrait version re-evaluates every lead, in the background."""
-    enqueue_on_commit(EVALUATION_RUN_START_TASK, portrait.pk)
-
 
 def _seed_rejection_reasons(sender, **kwargs) -> None:
     """Restore the seeded reason codes after ``flush`` (the data migration seeds them first)."""
     from django.db import connections
 
+    from qualification.decisions.services import rejection_reasons_seed
     from qualification.models import RejectionReason
-    from qualification.services.decisions import rejection_reasons_seed
 
     connection = connections[kwargs.get("using") or "default"]
     # A partial migrate (to an older state) may run before the table exists.
@@ -35,8 +26,13 @@ class QualificationConfig(AppConfig):
         import qualification.tasks  # noqa: F401 - task names resolve in a web process too
         from portrait.models import Portrait
         from portrait.versioning.publishing import on_publish
+        from qualification.evaluation.runs import evaluation_run_on_publish
 
-        on_publish(Portrait, _reevaluate_on_publish)
+        # A new portrait re-evaluates every lead (see portrait.versioning.publishing).
+        on_publish(Portrait, evaluation_run_on_publish)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )
+        # The services send tasks by name: registered here, the names resolve in a web
+        # process too, not only in a worker (which finds them by autodiscovery).
+        from qualification import tasks  # noqa: F401

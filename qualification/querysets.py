@@ -37,20 +37,19 @@ class LeadQuerySet(models.QuerySet):
 
     def with_identity_in_source(self, source: str) -> "LeadQuerySet":
         """Leads known under ``source`` by any of their identities (merged ones too)."""
-        return self.filter(_known_in_sources(source, lookup="exact"))
+        return self.filter(self._known_in_sources(source, lookup="exact"))
 
-    @staticmethod
-    def _of_sources_granted_to(user) -> models.Q:
-        from qualification.models import LeadSource
+    def _of_sources_granted_to(self, user) -> models.Q:
+        granted = user.lead_sources.values("name")
+        return self._known_in_sources(granted, lookup="in")
 
-        granted = LeadSource.objects.filter(accounts=user).values("name")
-        return _known_in_sources(granted, lookup="in")
-
-
-def _known_in_sources(sources, *, lookup: str) -> models.Q:
-    """Leads whose own source, or a source of an identity they took over by merge, matches."""
-    from qualification.models import LeadIdentity
-
-    in_sources = {f"source__{lookup}": sources}
-    merged = LeadIdentity.objects.filter(lead=models.OuterRef("pk"), **in_sources)
-    return models.Q(**in_sources) | models.Q(models.Exists(merged))
+    def _known_in_sources(self, sources, *, lookup: str) -> models.Q:
+        """Leads whose own source, or a source of an identity they took over by merge, matches."""
+        # The identity model through the lead's relation: this module imports no model,
+        # since the lead model imports it.
+        merged_identities = self.model._meta.get_field("merged_identities")
+        in_sources = {f"source__{lookup}": sources}
+        merged = merged_identities.related_model.objects.filter(
+            **{merged_identities.field.name: models.OuterRef("pk")}, **in_sources
+        )
+        return models.Q(**in_sources) | models.Q(models.Exists(merged))

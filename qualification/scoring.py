@@ -1,6 +1,6 @@
 """The portrait's verdict rules and the fit score, as pure functions.
 
-The bulk path (``qualification.services.evaluation``) computes the same rules in
+The bulk path (``qualification.evaluation``) computes the same rules in
 SQL; these functions are the reference it is tested against and what the
 per-lead explanation uses.
 

@@ -18,16 +18,19 @@ from django.views.decorators.http import require_POST
 from config.pagination import BoundedCountPaginator
 from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
-from qualification import funnel_selectors, selectors
 from qualification.choices import LeadStage
+from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.services import lead_can_decide, lead_decide
+from qualification.evaluation.explain import lead_explain
 from qualification.filtersets import LeadQueueFilterSet
 from qualification.forms import DecisionForm, LeadLossForm
+from qualification.funnel.alerts import alerts_for_user
+from qualification.funnel.figures import funnel_figures, segment_lead_counts
 from qualification.lead_actions import LeadPageAction, lead_page_actions
+from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
-from qualification.services.decisions import lead_can_decide, lead_decide
-from qualification.services.evaluation import lead_explain
 
 
 def home(request):
@@ -87,7 +90,7 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
         "lead": lead,
         "actions": actions,
         "explanation": _explanation_rows(lead_explain(lead)),
-        "decisions": funnel_selectors.decisions_for_lead(lead),
+        "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,
     }
@@ -167,7 +170,7 @@ def dashboard(request):
     user = request.user
     if not user_can_see_figures(user):
         raise PermissionDenied(_("You may not see the funnel's figures."))
-    figures = funnel_selectors.funnel_figures(user=user)
+    figures = funnel_figures(user=user)
     pool, threshold = figures.pool, figures.override_rate_threshold
     plans = []
     for coverage in figures.plans:
@@ -183,11 +186,11 @@ def dashboard(request):
     published = portrait_get_published()
     segments = []
     if published is not None:
-        counts = funnel_selectors.segment_lead_counts(portrait=published, user=user)
+        counts = segment_lead_counts(portrait=published, user=user)
         most = max((count for _segment, count in counts), default=0)
         for segment, count in counts:
             segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
-    alerts = funnel_selectors.alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
+    alerts = alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
     context = {
         "sees_all": figures.sees_all,
         "pool": pool,

@@ -43,8 +43,8 @@ def publish_benchmark_portrait():
 
 def load_evaluated_leads(count: int, *, seed: int, log) -> None:
     """Replace the leads with ``count`` generated ones, evaluated by the benchmark portrait."""
+    from qualification.evaluation.writes import leads_evaluate
     from qualification.models import Lead
-    from qualification.services.evaluation import leads_evaluate
 
     environment.truncate_leads()
     portrait = publish_benchmark_portrait()

@@ -69,9 +69,9 @@ def _naive(portrait, sample: int) -> tuple[float, dict[int, tuple]]:
     """The naive loop on the first ``sample`` leads: predicate in Python, ``save()`` each."""
     from django.utils import timezone
 
+    from qualification.evaluation.explain import lead_values, portrait_rules
     from qualification.models import Lead
     from qualification.scoring import evaluate_values
-    from qualification.services.evaluation import lead_values, portrait_rules
 
     rules = portrait_rules(portrait)
     results = {}

@@ -11,8 +11,8 @@ import hashlib
 from django.db import connection
 
 from crm.models import Client, Contract
+from qualification.leads.duplicates import lead_duplicate_peers
 from qualification.models import Lead
-from qualification.services.duplicates import lead_duplicate_peers
 
 
 def client_of_company(*, lead: Lead) -> Client | None:

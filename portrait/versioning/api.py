@@ -116,7 +116,8 @@ def _document_schema(view) -> None:
         description=_("true: who has acknowledged; false: who has not yet."),
     )
     extend_schema_view(
-        create=extend_schema(responses={201: document, **errors}),
+        # A new document has no object to miss: no 404.
+        create=extend_schema(responses={201: document, 400: errors[400], 403: errors[403]}),
         partial_update=extend_schema(
             parameters=[if_match],
             responses={

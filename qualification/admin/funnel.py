@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from qualification import funnel_selectors
+from qualification.evaluation.runs import evaluation_run_resume
+from qualification.funnel import figures
+from qualification.funnel.alerts import alert_resolve
 from qualification.models import (
     Alert,
     Decision,
@@ -13,8 +15,6 @@ from qualification.models import (
     RejectionReason,
     SalesPlan,
 )
-from qualification.services.evaluation import evaluation_run_resume
-from qualification.services.plans import alert_resolve
 
 
 class ReadOnlyAdminMixin:
@@ -151,30 +151,30 @@ class SalesPlanAdmin(admin.ModelAdmin):
     def _conversion_rate(request):
         # Once per request: the rate is the same for each row.
         if not hasattr(request, "_funnel_conversion_rate"):
-            request._funnel_conversion_rate = funnel_selectors.conversion_rate()
+            request._funnel_conversion_rate = figures.conversion_rate()
         return request._funnel_conversion_rate
 
     @staticmethod
-    def _coverage(plan: SalesPlan) -> funnel_selectors.PlanCoverage:
+    def _coverage(plan: SalesPlan) -> figures.PlanCoverage:
         # Computed once per row, for the three figure columns.
         if not hasattr(plan, "_funnel_coverage"):
-            plan._funnel_coverage = funnel_selectors.plan_coverage(plan=plan)
+            plan._funnel_coverage = figures.plan_coverage(plan=plan)
         return plan._funnel_coverage
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         rate = self._conversion_rate(request)
         for plan in changelist.result_list:
-            plan._funnel_coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
+            plan._funnel_coverage = figures.plan_coverage(plan=plan, rate=rate)
         return changelist
 
     def changelist_view(self, request, extra_context=None):
         rows = []
         if request.user.has_perm("qualification.view_funnel_figures"):
-            rows = funnel_selectors.salespeople_figures()
+            rows = figures.salespeople_figures()
         extra_context = {
             **(extra_context or {}),
-            "funnel_pool": funnel_selectors.pool_figures(rate=self._conversion_rate(request)),
+            "funnel_pool": figures.pool_figures(rate=self._conversion_rate(request)),
             "funnel_salespeople": rows,
         }
         return super().changelist_view(request, extra_context=extra_context)

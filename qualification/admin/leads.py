@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.forms import StorableJSONFormField
+from qualification.leads.merge import lead_merge
 from qualification.leads.reassignment import REASSIGN, lead_owner_candidates, lead_reassign
+from qualification.leads.services import lead_save
 from qualification.models import (
     DuplicateCandidate,
     Lead,
@@ -19,8 +21,6 @@ from qualification.models import (
     LeadSource,
     LeadTransition,
 )
-from qualification.services.duplicates import lead_merge
-from qualification.services.leads import lead_save
 
 _EVALUATION = (
     "evaluated_portrait",

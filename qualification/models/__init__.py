@@ -1,12 +1,7 @@
 from qualification.models.decisions import Decision, RejectionReason
 from qualification.models.evaluations import EvaluationChunk, EvaluationRun, EvaluationRunStatus
-from qualification.models.leads import (
-    DuplicateCandidate,
-    Lead,
-    LeadIdentity,
-    LeadMerge,
-    LeadSource,
-)
+from qualification.models.leads import Lead, LeadSource
+from qualification.models.merges import DuplicateCandidate, LeadIdentity, LeadMerge
 from qualification.models.plans import Alert, AlertKind, SalesPlan
 from qualification.models.transitions import LeadTransition
 

@@ -4,8 +4,8 @@ import pytest
 
 from portrait import roles
 from qualification.choices import LeadStage
+from qualification.evaluation.writes import leads_evaluate
 from qualification.models import Decision, Lead
-from qualification.services.evaluation import leads_evaluate
 from tests.factories import UserFactory
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait

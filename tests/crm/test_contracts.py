@@ -11,8 +11,8 @@ from crm.contracts.services import contract_sign
 from crm.models import Client, Contract
 from portrait import roles
 from qualification.choices import LeadChange, LeadStage
+from qualification.leads.merge import lead_merge
 from qualification.models import LeadIdentity, LeadTransition
-from qualification.services.duplicates import lead_merge
 from tests.crm.factories import contract_data, qualified_lead
 from tests.qualification.factories import LeadFactory
 
@@ -114,7 +114,7 @@ def test_a_lead_of_another_company_gets_a_client_of_its_own(make_user):
 
 
 def test_a_key_shared_by_many_leads_names_no_company(make_user):
-    from qualification.services.duplicates import MAX_LEADS_SHARING_A_KEY
+    from qualification.leads.duplicates import MAX_LEADS_SHARING_A_KEY
 
     seller = make_user(roles.SALES)
     first, _ = contract_sign(

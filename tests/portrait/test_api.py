@@ -494,12 +494,18 @@ def test_the_schema_describes_each_portrait_action_with_its_answers(api_client):
     def answers(path, method):
         return sorted(paths[f"/api/v1/portraits/{path}"][method]["responses"])
 
-    assert answers("", "post") == ["201", "400", "403", "404"]
-    assert answers("{id}/", "patch") == ["200", "400", "403", "404", "409", "412", "428"]
-    assert answers("{id}/publish/", "post") == ["200", "400", "403", "404", "409"]
-    assert answers("{id}/copy/", "post") == ["201", "400", "403", "404"]
-    assert answers("{id}/acknowledge/", "post") == ["200", "400", "403", "404", "409"]
-    assert answers("{id}/acknowledgements/", "get") == ["200", "400", "403", "404"]
+    # Each write may also answer 401, 413, 415 and 429 as every operation does.
+    shared = ["401", "413", "415", "429"]
+    assert answers("", "post") == sorted(["201", "400", "403", *shared])
+    assert answers("{id}/", "patch") == sorted(
+        ["200", "400", "403", "404", "409", "412", "428", *shared]
+    )
+    assert answers("{id}/publish/", "post") == sorted(["200", "400", "403", "404", "409", *shared])
+    assert answers("{id}/copy/", "post") == sorted(["201", "400", "403", "404", *shared])
+    assert answers("{id}/acknowledge/", "post") == sorted(
+        ["200", "400", "403", "404", "409", *shared]
+    )
+    assert answers("{id}/acknowledgements/", "get") == ["200", "400", "401", "403", "404", "429"]
     patch = paths["/api/v1/portraits/{id}/"]["patch"]
     assert [(p["name"], p["in"], p["required"]) for p in patch["parameters"]] == [
         ("If-Match", "header", True),

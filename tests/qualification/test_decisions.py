@@ -7,9 +7,9 @@ from django.utils import translation
 
 from portrait import roles
 from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.forms import DecisionForm
 from qualification.models import Decision, Lead, RejectionReason
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     fresh_permissions,
     make_lead,
@@ -369,7 +369,7 @@ def test_rejection_reasons_are_not_for_integrations(client_for):
 
 
 def test_lead_detail_shows_the_current_decision_and_the_explanation(client_for):
-    from qualification.services.evaluation import leads_evaluate
+    from qualification.evaluation.writes import leads_evaluate
 
     client = client_for(roles.SALES_MANAGERS)
     published_portrait(segments=[("Large", {"field": "employees", "op": "gte", "value": 50}, 1)])

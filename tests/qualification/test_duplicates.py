@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portrait import roles
+from qualification.decisions.services import lead_decide
+from qualification.leads.duplicates import MAX_LEADS_SHARING_A_KEY
+from qualification.leads.merge import lead_merge
+from qualification.leads.services import lead_save
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
-from qualification.services.decisions import lead_decide
-from qualification.services.duplicates import MAX_LEADS_SHARING_A_KEY, lead_merge
-from qualification.services.leads import lead_save
-from qualification.services.sync import leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait
 from tests.threads import in_own_connection
@@ -489,9 +490,9 @@ def test_a_lead_another_batch_commits_while_this_one_writes_is_still_flagged(
     transactional_db, monkeypatch
 ):
     # The flagging runs after the write, so it sees what other batches committed until then.
-    from qualification.services import sync as sync_service
+    from qualification.sync import staging
 
-    real_staged_rows = sync_service.staged_rows
+    real_staged_rows = staging.staged_rows
     about_to_insert, other_committed = threading.Event(), threading.Event()
 
     def staged_rows(rules, *, table, where, alias):
@@ -500,7 +501,7 @@ def test_a_lead_another_batch_commits_while_this_one_writes_is_still_flagged(
             other_committed.wait(timeout=10)
         return real_staged_rows(rules, table=table, where=where, alias=alias)
 
-    monkeypatch.setattr(sync_service, "staged_rows", staged_rows)
+    monkeypatch.setattr(staging, "staged_rows", staged_rows)
 
     def push_first():
         pushed("first", "1", company_name="Race one", website="race.example")

@@ -8,9 +8,9 @@ from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from qualification import scoring
 from qualification.choices import SuggestedVerdict
+from qualification.evaluation import explain, runs, writes
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
-from qualification.services import evaluation
-from qualification.services.sync import leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
 from tests.qualification.funnel_factories import make_lead, published_portrait
 from tests.threads import in_own_connection
 
@@ -85,9 +85,7 @@ def portrait(db):
 
 
 def python_evaluation(lead: Lead, portrait: Portrait) -> scoring.Evaluation:
-    return scoring.evaluate_values(
-        evaluation.lead_values(lead), **evaluation.portrait_rules(portrait)
-    )
+    return scoring.evaluate_values(explain.lead_values(lead), **explain.portrait_rules(portrait))
 
 
 def stored(lead: Lead) -> tuple:
@@ -107,11 +105,9 @@ def expected(lead: Lead, portrait: Portrait) -> tuple:
 
 
 EVALUATE_EVERY_LEAD = {
-    "queryset": lambda: evaluation.leads_evaluate(queryset=Lead.objects.all()),
-    "ids": lambda: evaluation.leads_evaluate_ids(
-        ids=list(Lead.objects.values_list("pk", flat=True))
-    ),
-    "id range": lambda: evaluation.leads_evaluate_range(
+    "queryset": lambda: writes.leads_evaluate(queryset=Lead.objects.all()),
+    "ids": lambda: writes.leads_evaluate_ids(ids=list(Lead.objects.values_list("pk", flat=True))),
+    "id range": lambda: writes.leads_evaluate_range(
         portrait=Portrait.objects.get(status=DocumentStatus.PUBLISHED),
         lower_id=Lead.objects.order_by("pk").first().pk,
         upper_id=Lead.objects.order_by("pk").last().pk + 1,
@@ -165,7 +161,7 @@ def test_known_leads_get_exact_evaluations(portrait):
     segments = {segment.name: segment.id for segment in portrait.segments.all()}
     exclusions = sorted(portrait.exclusions.values_list("id", flat=True))
 
-    evaluation.leads_evaluate(queryset=Lead.objects.all())
+    writes.leads_evaluate(queryset=Lead.objects.all())
 
     assert stored(large) == (segments["Large"], [], 100, SuggestedVerdict.INTERESTING)
     assert stored(small_it) == (segments["Small IT"], [], 100, SuggestedVerdict.INTERESTING)
@@ -184,7 +180,7 @@ def test_a_portrait_without_segments_or_exclusions_marks_every_lead_not_interest
         lead = Lead.objects.get()
     else:
         lead = make_lead(employees=10)
-        evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+        writes.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
 
     assert stored(lead) == (None, [], 0, SuggestedVerdict.NOT_INTERESTING)
     assert lead.evaluated_portrait_id == portrait.id
@@ -194,7 +190,7 @@ def test_a_single_segment_scores_without_greatest(db):
     published_portrait(segments=[("Only", SMALL_IT, 1)])
     lead = make_lead(employees=5, industry="62.01")
 
-    evaluation.leads_evaluate(queryset=Lead.objects.all())
+    writes.leads_evaluate(queryset=Lead.objects.all())
 
     assert stored(lead) == (None, [], 50, SuggestedVerdict.NOT_INTERESTING)
 
@@ -202,14 +198,14 @@ def test_a_single_segment_scores_without_greatest(db):
 def test_without_a_published_portrait_nothing_is_evaluated(db):
     lead = make_lead(employees=10)
 
-    assert evaluation.leads_evaluate(queryset=Lead.objects.all()) == 0
+    assert writes.leads_evaluate(queryset=Lead.objects.all()) == 0
     assert stored(lead) == (None, [], None, None)
 
 
 def test_leads_evaluate_touches_only_the_given_leads(portrait):
     first, second = make_lead(employees=300), make_lead(employees=300)
 
-    assert evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=first.pk)) == 1
+    assert writes.leads_evaluate(queryset=Lead.objects.filter(pk=first.pk)) == 1
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -220,7 +216,7 @@ def test_leads_evaluate_touches_only_the_given_leads(portrait):
 def test_evaluation_by_ids_touches_only_the_given_leads(portrait):
     first, second = make_lead(employees=300), make_lead(employees=300)
 
-    assert evaluation.leads_evaluate_ids(ids=[first.pk]) == 1
+    assert writes.leads_evaluate_ids(ids=[first.pk]) == 1
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -230,10 +226,10 @@ def test_evaluation_by_ids_touches_only_the_given_leads(portrait):
 
 def test_evaluation_by_ids_follows_a_newly_published_portrait(portrait):
     lead = make_lead(employees=300, country="UA", industry="62.01")
-    evaluation.leads_evaluate_ids(ids=[lead.pk])
+    writes.leads_evaluate_ids(ids=[lead.pk])
     newer = published_portrait(segments=[("Only", SMALL_IT, 1)])
 
-    evaluation.leads_evaluate_ids(ids=[lead.pk])
+    writes.leads_evaluate_ids(ids=[lead.pk])
 
     lead.refresh_from_db()
     assert lead.evaluated_portrait_id == newer.id
@@ -243,16 +239,16 @@ def test_evaluation_by_ids_follows_a_newly_published_portrait(portrait):
 def test_evaluation_by_ids_without_a_published_portrait_changes_nothing(db):
     lead = make_lead(employees=10)
 
-    assert evaluation.leads_evaluate_ids(ids=[lead.pk]) == 0
+    assert writes.leads_evaluate_ids(ids=[lead.pk]) == 0
     assert stored(lead) == (None, [], None, None)
 
 
 def test_lead_explain_gives_each_condition_of_the_stored_version(portrait):
     lead = make_lead(employees=None, country="UA", industry="62.01")
-    evaluation.leads_evaluate(queryset=Lead.objects.all())
+    writes.leads_evaluate(queryset=Lead.objects.all())
     lead.refresh_from_db()
 
-    explanation = evaluation.lead_explain(lead)
+    explanation = explain.lead_explain(lead)
 
     assert explanation["portrait"] == portrait.id
     assert [row["name"] for row in explanation["segments"]] == ["Large", "Small IT", "Certified"]
@@ -271,7 +267,7 @@ def test_lead_explain_gives_each_condition_of_the_stored_version(portrait):
 
 
 def test_lead_explain_is_empty_before_any_evaluation(db):
-    assert evaluation.lead_explain(make_lead()) == {}
+    assert explain.lead_explain(make_lead()) == {}
 
 
 # Runs ------------------------------------------------------------------------------------
@@ -289,7 +285,7 @@ def test_a_run_plans_chunks_by_id_range_and_evaluates_every_lead(
     lowest = leads[0].pk
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = evaluation.evaluation_run_start(portrait=portrait)
+        run = runs.evaluation_run_start(portrait=portrait)
 
     run.refresh_from_db()
     assert [(chunk.lower_id, chunk.upper_id) for chunk in run.chunks.all()] == [
@@ -312,12 +308,12 @@ def test_a_run_plans_chunks_by_id_range_and_evaluates_every_lead(
 def test_the_finish_sweeps_a_lead_inserted_unevaluated_after_the_last_chunk(portrait, small_chunks):
     for _ in range(8):
         make_lead(employees=300, country="UA", industry="62.01")
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     for chunk in run.chunks.all():
-        evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk)
+        runs.evaluation_chunk_evaluate(chunk_id=chunk.pk)
     late = make_lead(employees=300, country="UA", industry="62.01")  # no evaluation
 
-    run = evaluation.evaluation_run_finish(run=run)
+    run = runs.evaluation_run_finish(run=run)
 
     late.refresh_from_db()
     assert (run.status, run.lead_count) == (EvaluationRunStatus.DONE, 9)
@@ -330,10 +326,10 @@ def test_the_finish_sweeps_a_lead_inserted_unevaluated_after_the_last_chunk(port
 def test_progress_is_recorded_chunk_by_chunk(portrait, small_chunks):
     for _ in range(7):
         make_lead(employees=300)
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     chunks = list(run.chunks.order_by("lower_id"))
 
-    evaluation.evaluation_chunk_evaluate(chunk_id=chunks[0].pk)
+    runs.evaluation_chunk_evaluate(chunk_id=chunks[0].pk)
 
     run.refresh_from_db()
     assert (run.done_chunks, run.total_chunks, run.percent_done) == (1, 3, 33)
@@ -342,12 +338,12 @@ def test_progress_is_recorded_chunk_by_chunk(portrait, small_chunks):
 
 def test_a_done_chunk_is_not_evaluated_again(portrait, small_chunks):
     lead = make_lead(employees=300)
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     chunk = run.chunks.get()
-    assert evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 1
+    assert runs.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 1
     Lead.objects.filter(pk=lead.pk).update(fit_score=42)
 
-    assert evaluation.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 0
+    assert runs.evaluation_chunk_evaluate(chunk_id=chunk.pk) == 0
 
     lead.refresh_from_db()
     assert lead.fit_score == 42
@@ -359,10 +355,10 @@ def test_a_resumed_run_finishes_without_redoing_done_chunks(
     portrait, small_chunks, django_capture_on_commit_callbacks
 ):
     leads = [make_lead(employees=300, country="UA", industry="62.01") for _ in range(9)]
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     first = run.chunks.order_by("lower_id").first()
     # The worker crashed after the first chunk.
-    evaluation.evaluation_chunk_evaluate(chunk_id=first.pk)
+    runs.evaluation_chunk_evaluate(chunk_id=first.pk)
     first.refresh_from_db()
     first_done_at = first.done_at
     EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRunStatus.FAILED)
@@ -370,7 +366,7 @@ def test_a_resumed_run_finishes_without_redoing_done_chunks(
     late = make_lead(employees=300, country="PL", industry="62.01")
 
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation.evaluation_run_resume(run=run)
+        runs.evaluation_run_resume(run=run)
 
     run.refresh_from_db()
     first.refresh_from_db()
@@ -388,21 +384,21 @@ def test_a_new_publish_mid_run_stops_the_old_run(
 ):
     for _ in range(6):
         make_lead(employees=300)
-    old_run = evaluation.evaluation_run_plan(portrait=portrait)
+    old_run = runs.evaluation_run_plan(portrait=portrait)
     first, second = old_run.chunks.order_by("lower_id")
-    evaluation.evaluation_chunk_evaluate(chunk_id=first.pk)
+    runs.evaluation_chunk_evaluate(chunk_id=first.pk)
     newer = published_portrait(
         segments=[("Everyone", {"field": "employees", "op": "gte", "value": 0}, 1)]
     )
 
-    assert evaluation.evaluation_chunk_evaluate(chunk_id=second.pk) == 0
+    assert runs.evaluation_chunk_evaluate(chunk_id=second.pk) == 0
     old_run.refresh_from_db()
     second.refresh_from_db()
     assert old_run.status == EvaluationRunStatus.SUPERSEDED
     assert second.done_at is None
 
     with django_capture_on_commit_callbacks(execute=True):
-        new_run = evaluation.evaluation_run_start(portrait=newer)
+        new_run = runs.evaluation_run_start(portrait=newer)
     new_run.refresh_from_db()
     assert new_run.status == EvaluationRunStatus.DONE
     assert Lead.objects.filter(evaluated_portrait=newer).count() == 6
@@ -413,13 +409,13 @@ def test_dispatching_or_finishing_a_run_of_an_unpublished_portrait_supersedes_it
     portrait, small_chunks, step
 ):
     make_lead(employees=300)
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     published_portrait()
 
     if step == "dispatch":
-        assert evaluation.evaluation_run_dispatch(run=run) == 0
+        assert runs.evaluation_run_dispatch(run=run) == 0
     else:
-        assert evaluation.evaluation_run_finish(run=run).status == EvaluationRunStatus.SUPERSEDED
+        assert runs.evaluation_run_finish(run=run).status == EvaluationRunStatus.SUPERSEDED
 
     run.refresh_from_db()
     assert run.status == EvaluationRunStatus.SUPERSEDED
@@ -428,10 +424,10 @@ def test_dispatching_or_finishing_a_run_of_an_unpublished_portrait_supersedes_it
 
 def test_planning_a_run_supersedes_unfinished_older_runs(portrait, small_chunks):
     make_lead()
-    old_run = evaluation.evaluation_run_plan(portrait=portrait)
+    old_run = runs.evaluation_run_plan(portrait=portrait)
     newer = published_portrait()
 
-    evaluation.evaluation_run_plan(portrait=newer)
+    runs.evaluation_run_plan(portrait=newer)
 
     old_run.refresh_from_db()
     assert old_run.status == EvaluationRunStatus.SUPERSEDED
@@ -439,9 +435,9 @@ def test_planning_a_run_supersedes_unfinished_older_runs(portrait, small_chunks)
 
 def test_planning_again_returns_the_unfinished_run_of_the_same_portrait(portrait, small_chunks):
     make_lead()
-    first = evaluation.evaluation_run_plan(portrait=portrait)
+    first = runs.evaluation_run_plan(portrait=portrait)
 
-    second = evaluation.evaluation_run_plan(portrait=portrait)
+    second = runs.evaluation_run_plan(portrait=portrait)
 
     assert second.pk == first.pk
     assert EvaluationRun.objects.filter(portrait=portrait).count() == 1
@@ -452,10 +448,10 @@ def test_planning_again_dispatches_a_run_whose_dispatch_was_lost(
 ):
     make_lead(employees=300)
     with django_capture_on_commit_callbacks(execute=False):
-        first = evaluation.evaluation_run_plan(portrait=portrait)  # its task never ran
+        first = runs.evaluation_run_plan(portrait=portrait)  # its task never ran
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = evaluation.evaluation_run_plan(portrait=portrait)
+        again = runs.evaluation_run_plan(portrait=portrait)
 
     again.refresh_from_db()
     assert again.pk == first.pk
@@ -465,7 +461,7 @@ def test_planning_again_dispatches_a_run_whose_dispatch_was_lost(
 
 def test_a_run_over_no_leads_is_done_at_once(portrait, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = evaluation.evaluation_run_start(portrait=portrait)
+        run = runs.evaluation_run_start(portrait=portrait)
 
     run.refresh_from_db()
     assert (run.status, run.total_chunks, run.lead_count, run.percent_done) == (
@@ -480,7 +476,7 @@ def test_an_archived_portrait_starts_no_run(portrait):
     Portrait.objects.filter(pk=portrait.pk).update(status=DocumentStatus.ARCHIVED)
     portrait.refresh_from_db()
 
-    assert evaluation.evaluation_run_start(portrait=portrait) is None
+    assert runs.evaluation_run_start(portrait=portrait) is None
     assert not EvaluationRun.objects.exists()
 
 
@@ -493,13 +489,13 @@ def test_chunks_run_at_once_on_several_connections(settings):
     portrait = published_portrait(segments=[("Large", LARGE, 1)])
     for _ in range(20):
         make_lead(employees=300, country="UA", industry="62.01")
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = runs.evaluation_run_plan(portrait=portrait)
     chunk_ids = list(run.chunks.values_list("id", flat=True))
     start = threading.Barrier(len(chunk_ids))
 
     def work(chunk_id):
         start.wait()
-        evaluation.evaluation_chunk_evaluate(chunk_id=chunk_id)
+        runs.evaluation_chunk_evaluate(chunk_id=chunk_id)
 
     started = [in_own_connection(work, chunk_id) for chunk_id in chunk_ids]
     for thread, _failures in started:
@@ -509,7 +505,7 @@ def test_chunks_run_at_once_on_several_connections(settings):
     run.refresh_from_db()
     assert (run.done_chunks, run.total_chunks) == (4, 4)
     assert Lead.objects.filter(evaluated_portrait=portrait).count() == 20
-    assert evaluation.evaluation_run_finish(run=run).status == EvaluationRunStatus.DONE
+    assert runs.evaluation_run_finish(run=run).status == EvaluationRunStatus.DONE
 
 
 @pytest.mark.postgres
@@ -529,7 +525,7 @@ def test_a_lead_being_written_against_the_version_before_is_evaluated_by_the_new
             release.wait(10)
 
     def plan(portrait):
-        evaluation.evaluation_run_plan(portrait=portrait)
+        runs.evaluation_run_plan(portrait=portrait)
 
     writer, writer_failures = in_own_connection(push_against_the_old_version)
     assert pushed.wait(10)
@@ -551,7 +547,7 @@ def test_a_lead_being_written_against_the_version_before_is_evaluated_by_the_new
 def test_deleting_a_portrait_clears_the_evaluations_that_point_at_it(portrait):
     # The evaluation columns have no database constraint: Django keeps them consistent.
     lead = make_lead(employees=300, country="UA", industry="62.01")
-    evaluation.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
+    writes.leads_evaluate(queryset=Lead.objects.filter(pk=lead.pk))
     lead.refresh_from_db()
     assert lead.segment_id is not None and lead.evaluated_portrait_id == portrait.id
 

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from portrait import roles
-from qualification import funnel_selectors
 from qualification.choices import SuggestedVerdict
+from qualification.decisions.services import lead_decide
+from qualification.evaluation.runs import evaluation_run_plan
+from qualification.funnel import figures
 from qualification.models import Alert, AlertKind, EvaluationRunStatus
-from qualification.services.decisions import lead_decide
-from qualification.services.evaluation import evaluation_run_plan
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     make_lead,
@@ -68,13 +68,13 @@ def test_plan_changelist_computes_the_conversion_rate_once(admin_client, monkeyp
     for target in (1, 2, 3):
         SalesPlanFactory(target_contracts=target)
     calls = []
-    original = funnel_selectors.conversion_rate
+    original = figures.conversion_rate
 
     def counted():
         calls.append(1)
         return original()
 
-    monkeypatch.setattr(funnel_selectors, "conversion_rate", counted)
+    monkeypatch.setattr(figures, "conversion_rate", counted)
 
     response = admin_client.get(reverse("admin:qualification_salesplan_changelist"))
 

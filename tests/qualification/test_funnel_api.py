@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from portrait import roles
 from qualification.choices import SuggestedVerdict
+from qualification.decisions.services import lead_decide
+from qualification.evaluation.runs import evaluation_run_plan, evaluation_run_start
 from qualification.models import Alert, AlertKind, EvaluationRunStatus, Lead, SalesPlan
-from qualification.services import evaluation
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     fresh_permissions,
@@ -38,7 +38,7 @@ def runs(db, settings, django_capture_on_commit_callbacks):
     for _ in range(3):
         portrait = published_portrait()
         with django_capture_on_commit_callbacks(execute=True):
-            made.append(evaluation.evaluation_run_start(portrait=portrait))
+            made.append(evaluation_run_start(portrait=portrait))
     return made
 
 
@@ -91,7 +91,7 @@ def test_admins_resume_a_stopped_run(client_for, db, settings, django_capture_on
     for _ in range(3):
         make_lead(employees=10)
     portrait = published_portrait()
-    run = evaluation.evaluation_run_plan(portrait=portrait)
+    run = evaluation_run_plan(portrait=portrait)
     client = client_for(roles.ADMINS)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +107,7 @@ def test_admins_resume_a_stopped_run(client_for, db, settings, django_capture_on
 @pytest.mark.parametrize("role", [roles.TECHNICAL, roles.SALES, roles.INTEGRATIONS])
 def test_others_may_not_resume_a_run(client_for, db, role):
     make_lead()
-    run = evaluation.evaluation_run_plan(portrait=published_portrait())
+    run = evaluation_run_plan(portrait=published_portrait())
 
     response = client_for(role).post(reverse("v1:evaluation-run-resume", args=[run.pk]))
 

@@ -29,7 +29,7 @@ def test_a_salesperson_marks_their_qualified_lead_lost_with_a_reason(make_user):
 
 
 def test_a_lost_lead_leaves_the_active_pool(make_user):
-    from qualification.funnel_selectors import active_pool
+    from qualification.funnel.figures import active_pool
 
     seller = make_user(roles.SALES)
     lead = make_lead(

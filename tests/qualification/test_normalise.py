@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from qualification import normalise
-from qualification.services.sync import lead_item_validate
+from qualification.sync.validation import lead_item_validate
 
 
 def website_domain_by_urlsplit(website: str | None) -> str | None:

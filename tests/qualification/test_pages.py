@@ -10,9 +10,9 @@ from django.urls import reverse
 from portrait import roles
 from portrait.models import PortraitAcknowledgement
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.decisions.services import lead_decide
+from qualification.evaluation.writes import leads_evaluate
 from qualification.models import Decision, Lead
-from qualification.services.decisions import lead_decide
-from qualification.services.evaluation import leads_evaluate
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import published_portrait, reason
 

@@ -10,11 +10,18 @@ from django.core.exceptions import ValidationError
 
 from portrait import roles
 from portrait.models import Segment
-from qualification import funnel_selectors
 from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.decisions.services import lead_decide
+from qualification.funnel.alerts import alert_send, alerts_check
+from qualification.funnel.figures import (
+    active_pool,
+    conversion_rate,
+    plan_coverage,
+    pool_figures,
+    salespeople_figures,
+)
+from qualification.funnel.plans import sales_plan_create
 from qualification.models import Alert, AlertKind, Lead, SalesPlan
-from qualification.services import plans
-from qualification.services.decisions import lead_decide
 from tests.qualification.funnel_factories import (
     SalesPlanFactory,
     make_lead,
@@ -46,9 +53,9 @@ def test_the_pool_is_undecided_interesting_and_qualified_leads(segment, make_use
     make_lead(suggested_verdict=INTERESTING, stage=LeadStage.DISQUALIFIED)
     make_lead(suggested_verdict=INTERESTING, stage=LeadStage.CONTRACTED)
 
-    assert set(funnel_selectors.active_pool()) == set(pooled)
+    assert set(active_pool()) == set(pooled)
     plan = SalesPlanFactory(salesperson=seller)
-    assert list(funnel_selectors.active_pool(plan=plan)) == [pooled[2]]
+    assert list(active_pool(plan=plan)) == [pooled[2]]
 
 
 def test_a_teams_pool_is_the_leads_of_its_members(segment, make_user):
@@ -59,13 +66,13 @@ def test_a_teams_pool_is_the_leads_of_its_members(segment, make_user):
     make_lead(suggested_verdict=INTERESTING, owner=outsider)
     make_lead(suggested_verdict=INTERESTING)
 
-    assert list(funnel_selectors.active_pool(plan=SalesPlanFactory(team=team))) == [own]
+    assert list(active_pool(plan=SalesPlanFactory(team=team))) == [own]
 
 
 def test_conversion_defaults_to_the_setting_without_history(db, settings):
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "DEFAULT_CONVERSION_RATE": 0.25}
 
-    assert funnel_selectors.conversion_rate() == Decimal("0.25")
+    assert conversion_rate() == Decimal("0.25")
 
 
 def test_conversion_is_contracted_over_decided_interesting(segment, make_user):
@@ -77,7 +84,7 @@ def test_conversion_is_contracted_over_decided_interesting(segment, make_user):
     rejected = make_lead(suggested_verdict=INTERESTING)
     lead_decide(lead=rejected, user=seller, verdict="not_interesting", reason_code=reason())
 
-    assert funnel_selectors.conversion_rate() == Decimal("0.2500")
+    assert conversion_rate() == Decimal("0.2500")
 
 
 def test_a_contracted_lead_with_several_decisions_counts_once(segment, make_user):
@@ -89,7 +96,7 @@ def test_a_contracted_lead_with_several_decisions_counts_once(segment, make_user
     Lead.objects.filter(pk=contracted.pk).update(stage=LeadStage.CONTRACTED)
 
     assert contracted.decisions.count() == 3
-    assert funnel_selectors.conversion_rate() == Decimal("0.5000")
+    assert conversion_rate() == Decimal("0.5000")
 
 
 def test_conversion_counts_contracts_without_decisions_and_only_current_verdicts(
@@ -105,7 +112,7 @@ def test_conversion_counts_contracts_without_decisions_and_only_current_verdicts
     lead_decide(lead=still_interesting, user=seller, verdict="interesting")
 
     # One contract over the contract and the one current "interesting" decision.
-    assert funnel_selectors.conversion_rate() == Decimal("0.5000")
+    assert conversion_rate() == Decimal("0.5000")
 
 
 def test_pool_figures_yield_expected_contracts_and_revenue(segment, settings):
@@ -114,7 +121,7 @@ def test_pool_figures_yield_expected_contracts_and_revenue(segment, settings):
         make_lead(suggested_verdict=INTERESTING, segment=segment)
     make_lead(suggested_verdict=INTERESTING)
 
-    figures = funnel_selectors.pool_figures()
+    figures = pool_figures()
 
     assert figures.pool == 26
     assert figures.conversion_rate == Decimal("0.1")
@@ -127,8 +134,8 @@ def test_plan_coverage(segment, settings):
     for _ in range(30):
         make_lead(suggested_verdict=INTERESTING)
 
-    covered = funnel_selectors.plan_coverage(plan=SalesPlanFactory(target_contracts=3))
-    short = funnel_selectors.plan_coverage(plan=SalesPlanFactory(target_contracts=4))
+    covered = plan_coverage(plan=SalesPlanFactory(target_contracts=3))
+    short = plan_coverage(plan=SalesPlanFactory(target_contracts=4))
 
     assert (covered.is_covered, covered.contracts_coverage) == (True, Decimal("1.0000"))
     assert (short.is_covered, short.contracts_coverage) == (False, Decimal("0.7500"))
@@ -148,7 +155,7 @@ def test_override_rate_per_salesperson(segment, make_user):
         verdict="not_interesting",
     )
 
-    rows = {row.username: row for row in funnel_selectors.salespeople_figures()}
+    rows = {row.username: row for row in salespeople_figures()}
 
     assert (rows[seller.username].decisions, rows[seller.username].overrides) == (5, 3)
     assert rows[seller.username].decisions_on_interesting == 4
@@ -162,7 +169,7 @@ def test_a_superseded_override_no_longer_counts(segment, make_user):
     lead_decide(lead=lead, user=seller, verdict="not_interesting", reason_code=reason())
     lead_decide(lead=lead, user=seller, verdict="interesting")
 
-    [row] = funnel_selectors.salespeople_figures(user=seller)
+    [row] = salespeople_figures(user=seller)
 
     assert (row.decisions, row.overrides) == (1, 0)
 
@@ -189,7 +196,7 @@ def test_invalid_plans_are_refused_naming_the_field(make_user, data, field):
         values["salesperson"] = make_user(roles.SALES)
 
     with pytest.raises(ValidationError) as error:
-        plans.sales_plan_create(data=values)
+        sales_plan_create(data=values)
 
     assert field in error.value.message_dict
     assert not SalesPlan.objects.exists()
@@ -215,9 +222,9 @@ def test_an_uncovered_plan_raises_one_alert_and_mails_managers(
         make_lead(suggested_verdict=INTERESTING)
 
     with django_capture_on_commit_callbacks(execute=True):
-        created = plans.alerts_check()
+        created = alerts_check()
     with django_capture_on_commit_callbacks(execute=True):
-        again = plans.alerts_check()
+        again = alerts_check()
 
     assert len(created) == 1 and again == []
     alert = Alert.objects.get()
@@ -236,7 +243,7 @@ def test_a_plan_out_of_its_period_raises_nothing(segment, managers):
         target_contracts=5,
     )
 
-    assert plans.alerts_check() == []
+    assert alerts_check() == []
 
 
 def test_the_alert_of_a_plan_whose_period_ended_is_resolved(segment, managers):
@@ -247,7 +254,7 @@ def test_the_alert_of_a_plan_whose_period_ended_is_resolved(segment, managers):
     )
     alert = Alert.objects.create(kind=AlertKind.PLAN_NOT_COVERED, message="Short", plan=ended)
 
-    assert plans.alerts_check() == []
+    assert alerts_check() == []
 
     alert.refresh_from_db()
     assert alert.resolved_at is not None
@@ -259,7 +266,7 @@ def test_the_alert_of_a_salesperson_who_left_sales_is_resolved(segment, managers
         kind=AlertKind.OVERRIDE_RATE, message="Too many overrides", salesperson=departed
     )
 
-    assert plans.alerts_check() == []
+    assert alerts_check() == []
 
     alert.refresh_from_db()
     assert alert.resolved_at is not None
@@ -268,14 +275,14 @@ def test_the_alert_of_a_salesperson_who_left_sales_is_resolved(segment, managers
 def test_a_covered_plan_resolves_its_alert_and_a_relapse_alerts_again(segment, managers, settings):
     settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "DEFAULT_CONVERSION_RATE": 0.5}
     SalesPlanFactory(target_contracts=1)
-    plans.alerts_check()
+    alerts_check()
     leads = [make_lead(suggested_verdict=INTERESTING) for _ in range(2)]
 
-    plans.alerts_check()
+    alerts_check()
     assert Alert.objects.get().resolved_at is not None
 
     Lead.objects.filter(pk__in=[lead.pk for lead in leads]).update(stage=LeadStage.DISQUALIFIED)
-    plans.alerts_check()
+    alerts_check()
     assert Alert.objects.filter(resolved_at__isnull=True).count() == 1
     assert Alert.objects.count() == 2
 
@@ -303,8 +310,8 @@ def test_a_high_override_rate_raises_one_alert(
         )
 
     with django_capture_on_commit_callbacks(execute=True):
-        plans.alerts_check()
-        plans.alerts_check()
+        alerts_check()
+        alerts_check()
 
     alert = Alert.objects.get()
     assert (alert.kind, alert.salesperson) == (AlertKind.OVERRIDE_RATE, seller)
@@ -325,20 +332,20 @@ def test_an_override_rate_exactly_at_the_threshold_raises_no_alert(
             reason_code=reason() if index < 3 else None,
         )
 
-    [row] = funnel_selectors.salespeople_figures(user=seller)
+    [row] = salespeople_figures(user=seller)
 
     assert (row.override_rate, row.override_percent, row.over_threshold) == (
         Decimal("0.3000"),
         30,
         False,
     )
-    assert plans.alerts_check() == []
+    assert alerts_check() == []
     assert not Alert.objects.exists()
 
 
 def test_an_alert_is_sent_once(segment, managers):
     alert = Alert.objects.create(kind=AlertKind.PLAN_NOT_COVERED, message="Short")
 
-    assert plans.alert_send(alert=alert) is True
-    assert plans.alert_send(alert=alert) is False
+    assert alert_send(alert=alert) is True
+    assert alert_send(alert=alert) is False
     assert len(mail.outbox) == 1

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from portrait import roles
+from qualification.evaluation import runs
 from qualification.models import Alert, AlertKind, SalesPlan
-from qualification.services import evaluation
 from tests.qualification.factories import LeadFactory
 from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait, reason
 
@@ -19,7 +19,7 @@ def objects(db):
         "alert": Alert.objects.create(kind=AlertKind.PLAN_NOT_COVERED, message="Short"),
         "reason": reason(),
         "plan": SalesPlanFactory(),
-        "run": evaluation.evaluation_run_plan(portrait=portrait),
+        "run": runs.evaluation_run_plan(portrait=portrait),
     }
 
 

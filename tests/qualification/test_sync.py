@@ -14,15 +14,11 @@ from hypothesis import strategies as st
 
 from portrait import roles
 from qualification.models import Lead, LeadIdentity, LeadSource
-from qualification.services.sync import (
-    CONTENT_FIELDS,
-    SourceNotGranted,
-    _staging_table,
-    content_json,
-    lead_item_validate,
-    lead_source_authorize,
-    leads_bulk_upsert,
-)
+from qualification.models.leads import LEAD_CONTENT_FIELDS
+from qualification.sync.grants import SourceNotGranted, lead_source_authorize
+from qualification.sync.staging import _staging_table
+from qualification.sync.upsert import leads_bulk_upsert
+from qualification.sync.validation import content_json, lead_item_validate
 from tests.qualification.factories import LeadSourceFactory
 from tests.threads import in_own_connection
 
@@ -98,7 +94,7 @@ def test_validator_names_an_unknown_field_it_cannot_echo_escaped():
 @given(
     st.fixed_dictionaries(
         dict.fromkeys(
-            CONTENT_FIELDS,
+            LEAD_CONTENT_FIELDS,
             st.none()
             | st.text(st.characters(exclude_categories=()))
             | st.integers(min_value=0, max_value=2**63)
@@ -113,7 +109,7 @@ def test_content_json_writes_what_json_dumps_writes(content):
 
 def test_content_json_hands_other_values_to_json_dumps():
     # A bool or a float never comes out of the validator; if one did, json.dumps decides.
-    content = {**dict.fromkeys(CONTENT_FIELDS, None), "employees": True, "annual_revenue": 1.5}
+    content = {**dict.fromkeys(LEAD_CONTENT_FIELDS, None), "employees": True, "annual_revenue": 1.5}
     assert content_json(content) == json.dumps(content, sort_keys=True, default=str)
 
 
@@ -487,9 +483,9 @@ def test_a_second_account_pushing_while_the_first_takes_a_free_source_is_refused
 
 
 def test_a_batch_that_fails_after_staging_leaves_nothing_for_the_next(db, monkeypatch):
-    from qualification.services import sync as sync_service
+    from qualification.sync import staging
 
-    real = sync_service.published_rules
+    real = staging.published_rules
     calls = []
 
     def fail_once(**kwargs):
@@ -498,7 +494,7 @@ def test_a_batch_that_fails_after_staging_leaves_nothing_for_the_next(db, monkey
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(sync_service, "published_rules", fail_once)
+    monkeypatch.setattr(staging, "published_rules", fail_once)
     with pytest.raises(RuntimeError):
         leads_bulk_upsert(source="erp", items=batch(3, prefix="lost"))
     report = leads_bulk_upsert(source="erp", items=batch(2, prefix="kept"))

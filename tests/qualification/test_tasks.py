@@ -1,6 +1,14 @@
 """Background work of the funnel: re-evaluation on publish, alerts, a real Celery worker."""
 
+import ast
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -84,7 +92,7 @@ def test_the_start_task_ignores_a_portrait_no_longer_published(db):
 
 
 def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
-    from qualification.services.evaluation import evaluation_run_plan
+    from qualification.evaluation.runs import evaluation_run_plan
     from tests.qualification.funnel_factories import published_portrait
 
     make_lead(employees=300)
@@ -101,18 +109,18 @@ def test_the_chunk_task_is_idempotent(db, django_capture_on_commit_callbacks):
 def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from qualification.services import evaluation
+    from qualification.evaluation import runs
     from tests.qualification.funnel_factories import published_portrait
 
     lead = make_lead(employees=300)
-    run = evaluation.evaluation_run_plan(portrait=published_portrait())
+    run = runs.evaluation_run_plan(portrait=published_portrait())
     chunk = run.chunks.get()
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(evaluation, "leads_evaluate_range", broken)
+        patched.setattr(runs, "leads_evaluate_range", broken)
         with pytest.raises(RuntimeError, match="database went away"):
             evaluation_chunk_task(chunk.pk)
 
@@ -121,7 +129,7 @@ def test_a_chunk_task_that_raises_fails_its_run_and_a_resume_finishes_it(
     assert (run.status, chunk.done_at) == (EvaluationRunStatus.FAILED, None)
 
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation.evaluation_run_resume(run=run)
+        runs.evaluation_run_resume(run=run)
 
     run.refresh_from_db()
     lead.refresh_from_db()
@@ -138,6 +146,77 @@ def test_alerts_check_task_records_and_mails(make_user, django_capture_on_commit
 
     assert Alert.objects.get().sent_at is not None
     assert mail.outbox[0].to == ["boss@example.com"]
+
+
+def app_modules():
+    """Every module of the apps but their migrations, with its parsed source."""
+    for app in ("portrait", "qualification", "crm"):
+        package = importlib.import_module(app)
+        for found in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in found.name:
+                module = importlib.import_module(found.name)
+                yield module, ast.parse(Path(module.__file__).read_text())
+
+
+def sent_task_names() -> set[str]:
+    """The task names the apps' modules hand to ``config.background`` to send."""
+    names = set()
+    for module, tree in app_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
+                "enqueue_on_commit",
+                "enqueue_each_on_commit",
+            }:
+                name = node.args[0]
+                names.add(
+                    name.value if isinstance(name, ast.Constant) else getattr(module, name.id)
+                )
+    return names
+
+
+def test_every_task_the_services_send_is_registered_in_a_web_process():
+    names = sorted(sent_task_names())
+    assert names == [
+        "crm.tasks.negotiation_overdue_send_task",
+        "qualification.tasks.alert_send_task",
+        "qualification.tasks.evaluation_chunk_task",
+        "qualification.tasks.evaluation_run_finish_task",
+        "qualification.tasks.evaluation_run_start_task",
+        "qualification.tasks.evaluation_run_task",
+    ]
+    # A fresh process that sets Django up as a web server does, and imports no task itself.
+    unregistered = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys, django; django.setup(); from config.celery import app; "
+            "print(json.dumps(sorted(set(sys.argv[1:]) - set(app.tasks))))",
+            *names,
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(unregistered.stdout) == []
+
+
+def test_only_the_app_config_imports_the_tasks():
+    # Tasks are an interface over the services: a service that imported them would close a cycle.
+    importers = set()
+    for module, tree in app_modules():
+        for node in ast.walk(tree):
+            imported = (
+                [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if {"qualification.tasks", "crm.tasks"} & set(imported):
+                importers.add(module.__name__)
+    assert importers == {"qualification.apps", "crm.apps"}
 
 
 def test_the_guards_are_checked_periodically(settings):

@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from qualification.api.serializers.decisions import DecisionSerializer
-from qualification.funnel_selectors import decisions_for_lead
+from qualification.decisions.selectors import decisions_for_lead
+from qualification.evaluation.explain import lead_explain
 from qualification.models import Lead, RejectionReason
-from qualification.services.evaluation import lead_explain
 
 
 class LeadIdentitySerializer(serializers.Serializer):

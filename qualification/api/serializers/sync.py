@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from qualification.services.sync import MAX_ITEMS, source_validate
+from qualification.sync.validation import MAX_ITEMS, source_validate
 
 
 class LeadSyncItemSerializer(serializers.Serializer):

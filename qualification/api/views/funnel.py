@@ -11,12 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.permissions import ActionViewSet, requires
-from qualification import funnel_selectors
 from qualification.api.serializers import decisions, funnel
+from qualification.evaluation.runs import evaluation_run_resume
+from qualification.funnel.alerts import alert_resolve, alerts_for_user
+from qualification.funnel.figures import funnel_figures, plan_coverage
+from qualification.funnel.plans import sales_plan_create, sales_plan_update, sales_plans_for_user
 from qualification.models import EvaluationRun, RejectionReason
 from qualification.permissions import FIGURES_READERS, VIEW_FIGURES
-from qualification.services.evaluation import evaluation_run_resume
-from qualification.services.plans import alert_resolve, sales_plan_create, sales_plan_update
 
 _READ_ONLY = (mixins.ListModelMixin, mixins.RetrieveModelMixin)
 
@@ -74,7 +75,7 @@ class SalesPlanViewSet(
     }
 
     def visible_queryset(self):
-        return funnel_selectors.sales_plans_for_user(self.request.user)
+        return sales_plans_for_user(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = sales_plan_create(data=serializer.validated_data)
@@ -87,7 +88,7 @@ class SalesPlanViewSet(
     @extend_schema(responses=funnel.PlanCoverageSerializer)
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
-        coverage = funnel_selectors.plan_coverage(plan=self.get_object())
+        coverage = plan_coverage(plan=self.get_object())
         return Response(funnel.PlanCoverageSerializer(coverage).data)
 
 
@@ -102,8 +103,7 @@ class FunnelFiguresViewSet(ActionViewSet):
 
     @extend_schema(responses=funnel.FunnelFiguresSerializer)
     def figures(self, request):
-        figures = funnel_selectors.funnel_figures(user=request.user)
-        return Response(funnel.FunnelFiguresSerializer(figures).data)
+        return Response(funnel.FunnelFiguresSerializer(funnel_figures(user=request.user)).data)
 
 
 class AlertViewSet(*_READ_ONLY, ActionViewSet):
@@ -117,7 +117,7 @@ class AlertViewSet(*_READ_ONLY, ActionViewSet):
     }
 
     def visible_queryset(self):
-        return funnel_selectors.alerts_for_user(self.request.user)
+        return alerts_for_user(self.request.user)
 
     @extend_schema(request=None, responses=funnel.AlertSerializer)
     @action(detail=True, methods=["post"])

@@ -17,15 +17,17 @@ from rest_framework.response import Response
 from config.api import ErrorSerializer, StablePagination
 from config.parsers import ItemCheckingJSONParser
 from config.permissions import ActionViewSet, any_of, requires
-from qualification import funnel_selectors, selectors
 from qualification.api.serializers import decisions, leads, sync
+from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.services import lead_decide
 from qualification.filtersets import LeadFilterSet
+from qualification.leads import selectors
 from qualification.leads.loss import MARK_LOST, lead_lose
+from qualification.leads.merge import lead_merge
 from qualification.leads.reassignment import REASSIGN, lead_reassign
 from qualification.permissions import QUALIFY, READ_LEADS
-from qualification.services.decisions import lead_decide
-from qualification.services.duplicates import lead_merge
-from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
+from qualification.sync.validation import MAX_ITEMS
 
 
 class LeadPagination(StablePagination):
@@ -132,7 +134,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=StablePagination)
     def decisions(self, request, pk=None):
         """The lead's decision history, newest first."""
-        history = funnel_selectors.decisions_for_lead(self.get_object())
+        history = decisions_for_lead(self.get_object())
         page = self.paginate_queryset(history)
         serializer = decisions.DecisionSerializer(page, many=True)
         return self.get_paginated_response(serializer.data)

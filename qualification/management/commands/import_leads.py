@@ -1,7 +1,7 @@
 """Import leads from a CSV or JSON Lines file through the same service as the API.
 
 CSV: the header names the lead fields (``external_id``, ``company_name``, ``country``,
-...; see ``qualification.services.sync.SYNC_FIELDS``); free attributes come either as
+...; see ``qualification.sync.validation.SYNC_FIELDS``); free attributes come either as
 ``attributes.<key>`` columns (a cell holding JSON — a number, ``true``, a list — is
 decoded, anything else stays a string) or as one ``attributes`` column of JSON. Empty
 cells mean "no value". JSONL: one lead object per line; blank lines are skipped.
@@ -22,7 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert, source_validate
+from qualification.sync.upsert import leads_bulk_upsert
+from qualification.sync.validation import MAX_ITEMS, source_validate
 
 _ATTRIBUTE_PREFIX = "attributes."
 

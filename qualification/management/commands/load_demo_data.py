@@ -18,11 +18,12 @@ from portrait.models import Portrait
 from portrait.selectors import portrait_get_published
 from portrait.services import portrait_create, portrait_publish
 from qualification.choices import DecisionVerdict, SuggestedVerdict
+from qualification.decisions.services import lead_decide
 from qualification.demo_data import generate_leads, to_json
+from qualification.funnel.plans import sales_plan_create
 from qualification.models import Lead, RejectionReason, SalesPlan
-from qualification.services.decisions import lead_decide
-from qualification.services.plans import sales_plan_create
-from qualification.services.sync import MAX_ITEMS, leads_bulk_upsert
+from qualification.sync.upsert import leads_bulk_upsert
+from qualification.sync.validation import MAX_ITEMS
 
 # Demo accounts only: the command refuses to run without DEBUG (see handle()).
 DEMO_USERS = [

@@ -1,48 +1,24 @@
-"""Sales plans and the guards that raise alerts: uncovered plans, high override rates."""
-
-from collections.abc import Mapping
-from typing import Any
+"""The funnel's guards: alerts for plans the pool does not cover and high override rates."""
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.background import enqueue_on_commit
 from portrait import roles
-from qualification import funnel_selectors
+from qualification.funnel.figures import (
+    conversion_rate,
+    override_rate_threshold,
+    plan_coverage,
+    salespeople_figures,
+)
 from qualification.models import Alert, AlertKind, SalesPlan
 
-_PLAN_FIELDS = (
-    "name",
-    "period_start",
-    "period_end",
-    "team",
-    "salesperson",
-    "target_contracts",
-    "target_revenue",
-)
-
-
-def sales_plan_create(*, data: Mapping[str, Any]) -> SalesPlan:
-    """Create a plan from validated data."""
-    plan = SalesPlan(**{key: value for key, value in data.items() if key in _PLAN_FIELDS})
-    with transaction.atomic():
-        plan.full_clean()
-        plan.save()
-    return plan
-
-
-def sales_plan_update(*, plan: SalesPlan, data: Mapping[str, Any]) -> SalesPlan:
-    """Change a plan's period, subject or targets."""
-    for key, value in data.items():
-        if key in _PLAN_FIELDS:
-            setattr(plan, key, value)
-    with transaction.atomic():
-        plan.full_clean()
-        plan.save()
-    return plan
+# Sent by name once an alert is recorded: the task calls ``alert_send``.
+ALERT_SEND_TASK = "qualification.tasks.alert_send_task"
 
 
 def _open_alert(*, kind: str, message: str, plan=None, salesperson=None) -> Alert | None:
@@ -70,17 +46,15 @@ def alerts_check(*, today=None) -> list[Alert]:
     alert resolves (its condition cleared, its plan ended, its salesperson left
     sales), so a relapse alerts again.
     """
-    from qualification.tasks import alert_send_task
-
     today = today or timezone.localdate()
-    threshold = funnel_selectors.override_rate_threshold()
+    threshold = override_rate_threshold()
     created: list[Alert] = []
-    rate = funnel_selectors.conversion_rate()
+    rate = conversion_rate()
     with transaction.atomic():
         uncovered_plan_ids, over_threshold_user_ids = [], []
         plans = SalesPlan.objects.filter(period_start__lte=today, period_end__gte=today)
         for plan in plans.select_related("team", "salesperson"):
-            coverage = funnel_selectors.plan_coverage(plan=plan, rate=rate)
+            coverage = plan_coverage(plan=plan, rate=rate)
             if coverage.is_covered:
                 continue
             uncovered_plan_ids.append(plan.pk)
@@ -95,7 +69,7 @@ def alerts_check(*, today=None) -> list[Alert]:
             alert = _open_alert(kind=AlertKind.PLAN_NOT_COVERED, message=message, plan=plan)
             if alert:
                 created.append(alert)
-        for figures in funnel_selectors.salespeople_figures():
+        for figures in salespeople_figures():
             if not figures.over_threshold:
                 continue
             over_threshold_user_ids.append(figures.id)
@@ -125,8 +99,7 @@ def alerts_check(*, today=None) -> list[Alert]:
             salesperson_id__in=over_threshold_user_ids
         ).update(resolved_at=now)
         for alert in created:
-            alert_id = alert.id
-            transaction.on_commit(lambda alert_id=alert_id: alert_send_task.delay(alert_id))
+            enqueue_on_commit(ALERT_SEND_TASK, alert.id)
     return created
 
 
@@ -167,3 +140,15 @@ def alert_resolve(*, alert: Alert) -> Alert:
             alert.resolved_at = timezone.now()
             alert.save(update_fields=["resolved_at"])
     return alert
+
+
+def alerts_for_user(user) -> QuerySet[Alert]:
+    """Every alert for managers and admins; a salesperson's alerts about themselves."""
+    queryset = Alert.objects.select_related("plan", "salesperson")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser or user.has_perm("qualification.view_funnel_figures"):
+        return queryset
+    if not user.has_perm("qualification.qualify_lead"):
+        return queryset.none()
+    return queryset.filter(salesperson=user)

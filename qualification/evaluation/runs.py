@@ -1,15 +1,4 @@
-"""Evaluation of leads against the published portrait: set-based, chunked, resumable.
-
-Every lead is evaluated in the database (``evaluation_statement``: each rule's
-condition computed once per lead): one ``UPDATE`` per queryset, batch or id-range
-chunk, never a loop over leads in Python. Stored on the lead: ``evaluated_portrait``, ``segment``
-(``None`` when an exclusion matches), ``exclusions_hit`` (the ids of the
-matching exclusions, a JSON list built in SQL), ``fit_score`` and
-``suggested_verdict`` with the rules and the formula of ``qualification.scoring``.
-
-The per-condition explanation is not stored: ``lead_explain`` derives it on
-read from the lead's values and the stored portrait version, which is
-immutable once published, so the explanation is deterministic.
+"""Re-evaluation of every lead after a publish: a run of chunks, resumable.
 
 A publish starts an ``EvaluationRun``: chunks by id range (``EVALUATION_CHUNK_SIZE``)
 are planned as rows, each chunk task evaluates its range in one statement and
@@ -19,32 +8,35 @@ chunk enqueues the finishing step, which sweeps the leads inserted after plannin
 is no longer the published one stops (``superseded``).
 """
 
-from collections.abc import Sequence
-from typing import Any
-
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from config.background import enqueue_each_on_commit, enqueue_on_commit
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
-from portrait.selectors import portrait_get_published
-from qualification import scoring, sql
+from qualification import sql
+from qualification.evaluation.statement import LEAD_TABLE
+from qualification.evaluation.writes import (
+    leads_evaluate_range,
+    leads_evaluate_where,
+    writers_lock,
+)
 from qualification.models import (
     EvaluationChunk,
     EvaluationRun,
     EvaluationRunStatus,
     Lead,
 )
-from qualification.services.evaluation_statement import (
-    LEAD_TABLE,
-    CompiledPortrait,
-    evaluation_update,
-    portrait_compile,
-)
 
 _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING]
+
+# The tasks a run sends itself, by name: each calls back one service of this module.
+EVALUATION_RUN_TASK = "qualification.tasks.evaluation_run_task"
+EVALUATION_CHUNK_TASK = "qualification.tasks.evaluation_chunk_task"
+EVALUATION_RUN_FINISH_TASK = "qualification.tasks.evaluation_run_finish_task"
+EVALUATION_RUN_START_TASK = "qualification.tasks.evaluation_run_start_task"
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -63,93 +55,6 @@ def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
     return True
 
 
-def _evaluate(*, portrait: Portrait, where: str, params: tuple) -> int:
-    """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``."""
-    sql, parameters = evaluation_update(
-        portrait_compile(portrait),
-        table=LEAD_TABLE,
-        where=where,
-        where_params=params,
-        evaluated_at=timezone.now(),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.rowcount
-
-
-def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> int:
-    """Evaluate the given leads set-based against the published portrait; return how many.
-
-    One UPDATE, whatever the number of leads. Without a published portrait
-    nothing changes. For set-up and tests: the product's writers evaluate by ids,
-    ranges or staged rows under the writers' lock.
-    """
-    portrait = portrait or portrait_get_published()
-    if portrait is None:
-        return 0
-    if queryset.query.is_sliced or queryset.query.distinct:
-        queryset = Lead.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
-    ids_sql, ids_params = queryset.order_by().values("id").query.sql_with_params()
-    return _evaluate(portrait=portrait, where=f"{LEAD_TABLE}.id IN ({ids_sql})", params=ids_params)
-
-
-def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) -> int:
-    """Evaluate the leads with ``lower_id <= id < upper_id`` (a run's chunk); return how many."""
-    where = f"{LEAD_TABLE}.id >= %s AND {LEAD_TABLE}.id < %s"
-    return _evaluate(portrait=portrait, where=where, params=(lower_id, upper_id))
-
-
-# Whoever evaluates leads against a portrait (a sync, a saved lead, a run's chunk) holds
-# this lock, shared, until it commits; planning a run takes it alone. So a lead written
-# against the version before is committed before the run reads its id ranges, and its
-# chunk evaluates it again: the run sweeps only the ids past its ranges, not the whole
-# table. Every writer of evaluations must take it. (SQLite lets one writer in at a time.)
-_WRITERS_LOCK = 7_310_598_112_004_551_211
-
-
-def _writers_lock(*, alone: bool) -> None:
-    """Take the writers' lock until the transaction ends: shared, or ``alone``."""
-    if connection.vendor != "postgresql":
-        return
-    # Out of a transaction the lock would be released as soon as it is taken.
-    if not connection.in_atomic_block:
-        raise RuntimeError("the evaluation writers' lock must be taken inside a transaction")
-    function = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [_WRITERS_LOCK])
-
-
-def _published() -> Portrait | None:
-    """The published portrait alone (its rules are read only when not yet compiled).
-
-    Takes the writers' lock first: call it inside the transaction that writes the leads.
-    """
-    _writers_lock(alone=False)
-    return Portrait.objects.filter(status=DocumentStatus.PUBLISHED).first()
-
-
-def leads_evaluate_ids(*, ids: Sequence[int]) -> int:
-    """Evaluate the leads with these ids against the published portrait; return how many."""
-    if not ids:
-        return 0
-    where, ids_param = sql.id_in(f"{LEAD_TABLE}.id", ids)
-    with transaction.atomic():
-        portrait = _published()
-        if portrait is None:
-            return 0
-        return _evaluate(portrait=portrait, where=where, params=(ids_param,))
-
-
-def published_rules() -> CompiledPortrait | None:
-    """The published portrait's rules, compiled, for a writer that evaluates leads itself.
-
-    ``None`` when no portrait is published. Takes the writers' lock: call it inside the
-    transaction that writes the leads (a sync, with ``staged_rows``).
-    """
-    portrait = _published()
-    return None if portrait is None else portrait_compile(portrait)
-
-
 def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
     """Plan the re-evaluation of every lead against ``portrait``: a run and its id chunks.
 
@@ -157,11 +62,9 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
     returned and dispatched again (its undone chunks only), so a repeated start
     does not evaluate every lead twice. The run task is enqueued on commit.
     """
-    from qualification.tasks import evaluation_run_task
-
     chunk_size = settings.PORTRAIT_CRM["EVALUATION_CHUNK_SIZE"]
     with transaction.atomic():
-        _writers_lock(alone=True)
+        writers_lock(alone=True)
         active = EvaluationRun.objects.select_for_update().filter(status__in=_ACTIVE_RUN_STATUSES)
         active.exclude(portrait=portrait).update(
             status=EvaluationRunStatus.SUPERSEDED, finished_at=timezone.now()
@@ -170,8 +73,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         if running is not None:
             # Dispatch again: a run whose first dispatch was lost would otherwise never
             # start, and dispatching only enqueues the chunks not yet done.
-            running_id = running.id
-            transaction.on_commit(lambda: evaluation_run_task.delay(running_id))
+            enqueue_on_commit(EVALUATION_RUN_TASK, running.id)
             return running
         bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
         run = EvaluationRun(portrait=portrait)
@@ -187,7 +89,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         EvaluationChunk.objects.bulk_create(chunks, batch_size=1000)
         run.total_chunks = len(chunks)
         run.save(update_fields=["total_chunks"])
-        transaction.on_commit(lambda: evaluation_run_task.delay(run.id))
+        enqueue_on_commit(EVALUATION_RUN_TASK, run.id)
     return run
 
 
@@ -196,10 +98,6 @@ def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
 
     Safe to call again after a crash: done chunks are not enqueued again.
     """
-    from celery import group
-
-    from qualification.tasks import evaluation_chunk_task, evaluation_run_finish_task
-
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status in (EvaluationRunStatus.DONE, EvaluationRunStatus.SUPERSEDED):
@@ -215,10 +113,9 @@ def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
             .values_list("id", flat=True)
         )
         if undone:
-            signatures = group(evaluation_chunk_task.si(chunk_id) for chunk_id in undone)
-            transaction.on_commit(signatures.apply_async)
+            enqueue_each_on_commit(EVALUATION_CHUNK_TASK, [(chunk_id,) for chunk_id in undone])
         else:
-            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+            enqueue_on_commit(EVALUATION_RUN_FINISH_TASK, run.id)
     return len(undone)
 
 
@@ -250,12 +147,10 @@ def _chunk_run_fail(chunk_id: int) -> None:
 
 
 def _chunk_evaluate(chunk_id: int) -> int:
-    from qualification.tasks import evaluation_run_finish_task
-
     with transaction.atomic():
         # A chunk writes leads against its run's portrait: it is one of the writers
         # a new run's planning waits for, and it reads the portrait's status after.
-        _writers_lock(alone=False)
+        writers_lock(alone=False)
         # Lock the chunk only: locking the joined run and portrait rows too would
         # make the chunks of one run wait for each other instead of running at once.
         chunk = (
@@ -279,14 +174,14 @@ def _chunk_evaluate(chunk_id: int) -> int:
         run.done_chunks = run.chunks.filter(done_at__isnull=False).count()
         run.save(update_fields=["done_chunks"])
         if run.done_chunks >= run.total_chunks:
-            transaction.on_commit(lambda: evaluation_run_finish_task.delay(run.id))
+            enqueue_on_commit(EVALUATION_RUN_FINISH_TASK, run.id)
     return updated
 
 
 def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
     """Sweep the leads inserted since planning and mark ``run`` done."""
     with transaction.atomic():
-        _writers_lock(alone=False)
+        writers_lock(alone=False)
         run = EvaluationRun.objects.select_for_update().select_related("portrait").get(pk=run.pk)
         if run.status not in _ACTIVE_RUN_STATUSES:
             return run
@@ -300,8 +195,8 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
         if chunks["undone"]:
             return run
         # Every lead up to the planned ranges was written before planning (see
-        # ``_writers_lock``) and evaluated by its chunk: only the tail is left to sweep.
-        swept = _evaluate(
+        # ``writers_lock``) and evaluated by its chunk: only the tail is left to sweep.
+        swept = leads_evaluate_where(
             portrait=run.portrait,
             where=(
                 f"{LEAD_TABLE}.id >= %s AND "
@@ -320,15 +215,12 @@ def evaluation_run_finish(*, run: EvaluationRun) -> EvaluationRun:
 
 def evaluation_run_resume(*, run: EvaluationRun) -> EvaluationRun:
     """Resume a run that stopped (a crashed worker, a failure): its undone chunks only."""
-    from qualification.tasks import evaluation_run_task
-
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
         if run.status == EvaluationRunStatus.FAILED:
             run.status = EvaluationRunStatus.PENDING
             run.save(update_fields=["status"])
-        run_id = run.id
-        transaction.on_commit(lambda: evaluation_run_task.delay(run_id))
+        enqueue_on_commit(EVALUATION_RUN_TASK, run.id)
     run.refresh_from_db()
     return run
 
@@ -340,38 +232,6 @@ def evaluation_run_start(*, portrait: Portrait) -> EvaluationRun | None:
     return evaluation_run_plan(portrait=portrait)
 
 
-def lead_values(lead: Lead) -> dict[str, Any]:
-    """The lead as the criteria predicate reads it: its concrete fields by name."""
-    return {
-        field.name: getattr(lead, field.attname)
-        for field in Lead._meta.concrete_fields
-        if not field.is_relation
-    }
-
-
-def portrait_rules(portrait: Portrait) -> dict[str, list[scoring.Rule]]:
-    """``portrait``'s segments and exclusions as ``scoring.evaluate_values`` takes them."""
-    return {
-        "segments": [
-            scoring.Rule(
-                id=segment.id,
-                name=segment.name,
-                criteria=segment.criteria,
-                priority=segment.priority,
-            )
-            for segment in portrait.segments.all()
-        ],
-        "exclusions": [
-            scoring.Rule(id=exclusion.id, name=exclusion.name, criteria=exclusion.criteria)
-            for exclusion in portrait.exclusions.all()
-        ],
-    }
-
-
-def lead_explain(lead: Lead) -> dict:
-    """Per-condition explanation of the lead's stored evaluation (its portrait version)."""
-    portrait = lead.evaluated_portrait
-    if portrait is None:
-        return {}
-    evaluation = scoring.evaluate_values(lead_values(lead), **portrait_rules(portrait))
-    return {"portrait": portrait.id, "portrait_version": portrait.version, **evaluation.explanation}
+def evaluation_run_on_publish(portrait: Portrait) -> None:
+    """A new portrait version re-evaluates every lead, in the background (a publish hook)."""
+    enqueue_on_commit(EVALUATION_RUN_START_TASK, portrait.pk)

@@ -28,7 +28,8 @@ from django.utils import timezone
 from portrait import roles
 from portrait.models import Segment
 from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
-from qualification.models import Alert, Decision, Lead, SalesPlan
+from qualification.funnel.plans import sales_plans_for_user
+from qualification.models import Decision, Lead, SalesPlan
 
 _TWO_PLACES = Decimal("0.01")
 
@@ -125,39 +126,6 @@ class PlanCoverage:
 
 def plan_coverage(*, plan: SalesPlan, rate: Decimal | None = None) -> PlanCoverage:
     return PlanCoverage(plan=plan, figures=pool_figures(plan=plan, rate=rate))
-
-
-def sales_plans_for_user(user) -> QuerySet[SalesPlan]:
-    """Everyone's plans for managers and admins; a salesperson's own and their teams'."""
-    queryset = SalesPlan.objects.select_related("team", "salesperson")
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.is_superuser or user.has_perm("qualification.view_funnel_figures"):
-        return queryset
-    if not user.has_perm("qualification.view_salesplan"):
-        return queryset.none()
-    return queryset.filter(Q(salesperson=user) | Q(team__in=user.groups.all()))
-
-
-def alerts_for_user(user) -> QuerySet[Alert]:
-    """Every alert for managers and admins; a salesperson's alerts about themselves."""
-    queryset = Alert.objects.select_related("plan", "salesperson")
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.is_superuser or user.has_perm("qualification.view_funnel_figures"):
-        return queryset
-    if not user.has_perm("qualification.qualify_lead"):
-        return queryset.none()
-    return queryset.filter(salesperson=user)
-
-
-def decisions_for_lead(lead: Lead) -> QuerySet[Decision]:
-    """A lead's decision history, newest first."""
-    return (
-        Decision.objects.filter(lead=lead)
-        .select_related("decided_by", "reason_code")
-        .order_by("-decided_at", "-id")
-    )
 
 
 def override_rate_threshold() -> Decimal:

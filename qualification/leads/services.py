@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
+from qualification.evaluation.writes import leads_evaluate_ids
+from qualification.leads.duplicates import duplicates_flag
 from qualification.models import Lead
-from qualification.services.duplicates import duplicates_flag
-from qualification.services.evaluation import leads_evaluate_ids
 
 
 def lead_save(*, lead: Lead) -> Lead:

@@ -1,0 +1,1 @@
+"""Decisions of salespeople on leads: interesting or not, with reasons and a history."""

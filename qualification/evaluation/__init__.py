@@ -1,0 +1,1 @@
+"""Leads evaluated against the published portrait: in bulk, in runs, and explained on read."""

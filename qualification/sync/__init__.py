@@ -1,0 +1,1 @@
+"""Leads pushed by outside systems: validated, authorised and written a batch at a time."""
