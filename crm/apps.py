@@ -10,7 +10,12 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         # Services send tasks by name: registered here, they resolve in every process.
         from crm import tasks  # noqa: F401
+        from crm.contracts.outcomes import ContractOutcomes
         from crm.views import contract_sign_offer
+        from qualification.funnel.outcomes import outcomes_register
         from qualification.lead_actions import lead_page_action_register
 
+        # Stage 2 closes the funnel: its contracts are the funnel's outcomes, and the
+        # lead page offers to sign one.
+        outcomes_register(ContractOutcomes())
         lead_page_action_register(contract_sign_offer)

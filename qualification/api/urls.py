@@ -16,5 +16,15 @@ urlpatterns = [
         funnel.FunnelFiguresViewSet.as_view({"get": "figures"}),
         name="funnel-figures",
     ),
+    path(
+        "funnel/conversion/",
+        funnel.FunnelFiguresViewSet.as_view({"get": "conversion"}),
+        name="funnel-conversion",
+    ),
+    path(
+        "funnel/coverage/",
+        funnel.FunnelFiguresViewSet.as_view({"get": "coverage"}),
+        name="funnel-coverage",
+    ),
     *router.urls,
 ]

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.choices import DecisionVerdict, LeadChange, LeadStage, SuggestedVerdict
+from qualification.leads.transitions import lead_transition
 from qualification.models import Decision, Lead, RejectionReason
 
 _STAGE_OF_VERDICT = {
@@ -113,10 +114,17 @@ def lead_decide(
         if previous is not None:
             previous.superseded_by = decision
             previous.save(update_fields=["superseded_by"])
-        lead.stage = _STAGE_OF_VERDICT[DecisionVerdict(verdict)]
-        update_fields = ["stage", "updated_at"]
-        if lead.owner_id is None:
-            lead.owner = user
-            update_fields.append("owner")
-        lead.save(update_fields=update_fields)
+        moved = lead_transition(
+            lead=lead,
+            change=LeadChange.DECIDED,
+            user=user,
+            stage=_STAGE_OF_VERDICT[DecisionVerdict(verdict)],
+            # A salesperson deciding an unassigned lead takes it.
+            owner=user if lead.owner_id is None else lead.owner,
+            note=decision.get_verdict_display(),
+            reason_code=reason_code,
+        )
+        if moved is None:
+            # The same verdict again: the lead's representation still changed (a decision).
+            lead.save(update_fields=["updated_at"])
     return decision

@@ -40,8 +40,8 @@ def _open_alert(*, kind: str, message: str, plan=None, salesperson=None) -> Aler
 def alerts_check(*, today=None) -> list[Alert]:
     """Check the guards; record new alerts (once per open condition) and mail them.
 
-    A plan in force whose expected contracts fall short of its target raises
-    ``plan_not_covered``; a salesperson whose override rate exceeds
+    A plan in force whose signed and expected contracts, or revenue, fall short of its
+    targets raises ``plan_not_covered``; a salesperson whose override rate exceeds
     ``OVERRIDE_RATE_ALERT_THRESHOLD`` raises ``override_rate``. Every other open
     alert resolves (its condition cleared, its plan ended, its salesperson left
     sales), so a relapse alerts again.
@@ -58,14 +58,7 @@ def alerts_check(*, today=None) -> list[Alert]:
             if coverage.is_covered:
                 continue
             uncovered_plan_ids.append(plan.pk)
-            message = _(
-                "The pool of %(plan)s yields %(expected)s expected contracts "
-                "against a target of %(target)s."
-            ) % {
-                "plan": plan,
-                "expected": coverage.figures.expected_contracts,
-                "target": plan.target_contracts,
-            }
+            message = _plan_shortfall(coverage)
             alert = _open_alert(kind=AlertKind.PLAN_NOT_COVERED, message=message, plan=plan)
             if alert:
                 created.append(alert)
@@ -101,6 +94,30 @@ def alerts_check(*, today=None) -> list[Alert]:
         for alert in created:
             enqueue_on_commit(ALERT_SEND_TASK, alert.id)
     return created
+
+
+def _plan_shortfall(coverage) -> str:
+    """Why a plan is not covered, in the words its managers read."""
+    plan, figures, actual = coverage.plan, coverage.figures, coverage.actual
+    parts = [
+        _(
+            "The pool of %(plan)s yields %(expected)s expected contracts "
+            "against a target of %(target)s."
+        )
+        % {"plan": plan, "expected": figures.expected_contracts, "target": plan.target_contracts}
+    ]
+    if actual.contracts:
+        parts.append(_("%(signed)s contracts are signed already.") % {"signed": actual.contracts})
+    if coverage.expected_revenue_total < (plan.target_revenue or 0):
+        parts.append(
+            _("Signed %(signed)s and expected %(expected)s revenue fall short of %(target)s.")
+            % {
+                "signed": actual.value,
+                "expected": figures.expected_revenue,
+                "target": plan.target_revenue,
+            }
+        )
+    return " ".join(parts)
 
 
 def alert_recipients() -> list[str]:

@@ -3,9 +3,9 @@
 Definitions (documented for the managers who read the figures):
 - **active pool**: leads the portrait suggests as interesting that nobody has
   decided yet (stage ``new``), plus leads decided interesting (stage ``qualified``).
-- **historical conversion**: contracted leads / leads ever decided interesting
-  (current decision ``interesting`` or stage ``contracted``); the configured
-  ``DEFAULT_CONVERSION_RATE`` until a decision exists.
+- **conversion**: contracted leads / leads decided interesting, over the trailing
+  ``CONVERSION_WINDOW_MONTHS`` (``qualification.funnel.conversion``); the configured
+  ``DEFAULT_CONVERSION_RATE`` until such a decision exists.
 - **expected contracts** = pool × conversion; **expected revenue** = conversion ×
   the sum of the pool's segment average deal values.
 - A plan's pool: a salesperson's plan counts the leads they own; a team's plan
@@ -15,7 +15,7 @@ Definitions (documented for the managers who read the figures):
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -27,9 +27,12 @@ from django.utils import timezone
 
 from portrait import roles
 from portrait.models import Segment
-from qualification.choices import DecisionVerdict, LeadStage, SuggestedVerdict
+from qualification.choices import LeadStage, SuggestedVerdict
+from qualification.funnel.conversion import Conversion, conversion_measure
+from qualification.funnel.outcomes import Signed, outcomes
 from qualification.funnel.plans import sales_plans_for_user
-from qualification.models import Decision, Lead, SalesPlan
+from qualification.funnel.stages import FunnelStages, funnel_stages
+from qualification.models import Lead, SalesPlan
 
 _TWO_PLACES = Decimal("0.01")
 
@@ -64,20 +67,8 @@ def active_pool(*, plan: SalesPlan | None = None) -> QuerySet[Lead]:
 
 
 def conversion_rate() -> Decimal:
-    """Contracted / decided interesting over history, or the configured default."""
-    # Two counts of the few decided leads, each from an index: counted in one pass over
-    # every lead joined to its decisions, this took 815 ms for a million leads.
-    contracted = Lead.objects.filter(stage=LeadStage.CONTRACTED).count()
-    # A lead has at most one current decision (decision_one_current_per_lead).
-    decided_interesting = contracted + (
-        Decision.objects.filter(is_current=True, verdict=DecisionVerdict.INTERESTING)
-        .exclude(lead__stage=LeadStage.CONTRACTED)
-        .count()
-    )
-    if not decided_interesting:
-        return Decimal(str(settings.PORTRAIT_CRM["DEFAULT_CONVERSION_RATE"]))
-    rate = Decimal(contracted) / Decimal(decided_interesting)
-    return min(rate, Decimal(1)).quantize(Decimal("0.0001"))
+    """The measured conversion over the trailing window, or the default without a cohort."""
+    return conversion_measure().rate
 
 
 @dataclass(frozen=True)
@@ -107,25 +98,60 @@ def pool_figures(*, plan: SalesPlan | None = None, rate: Decimal | None = None) 
 
 @dataclass(frozen=True)
 class PlanCoverage:
+    """A plan's targets against what was signed in its period and what its pool yields."""
+
     plan: SalesPlan
     figures: PoolFigures
+    actual: Signed = field(default_factory=Signed)
+
+    @property
+    def expected_total(self) -> Decimal:
+        """Contracts signed so far plus those the pool is expected to yield."""
+        return self.actual.contracts + self.figures.expected_contracts
+
+    @property
+    def expected_revenue_total(self) -> Decimal:
+        return self.actual.value + self.figures.expected_revenue
 
     @property
     def is_covered(self) -> bool:
-        return self.figures.expected_contracts >= self.plan.target_contracts
+        """Both targets reachable: contracts, and revenue where the plan sets one."""
+        contracts = self.expected_total >= self.plan.target_contracts
+        revenue = self.expected_revenue_total >= (self.plan.target_revenue or 0)
+        return contracts and revenue
 
     @property
     def contracts_coverage(self) -> Decimal:
-        """Expected contracts per target contract (1 = exactly covered)."""
-        if not self.plan.target_contracts:
-            return Decimal(1)
-        return (self.figures.expected_contracts / self.plan.target_contracts).quantize(
-            Decimal("0.0001")
-        )
+        """Signed plus expected contracts per target contract (1 = exactly covered)."""
+        return _share(self.expected_total, self.plan.target_contracts)
+
+    @property
+    def revenue_coverage(self) -> Decimal:
+        """Signed plus expected revenue per target revenue (1 = exactly covered)."""
+        return _share(self.expected_revenue_total, self.plan.target_revenue)
+
+
+def _share(value, target) -> Decimal:
+    if not target:
+        return Decimal(1)
+    return (Decimal(value) / Decimal(target)).quantize(Decimal("0.0001"))
+
+
+def plan_salespeople(plan: SalesPlan) -> QuerySet | None:
+    """Whose contracts count for ``plan``: its salesperson, its team's members, or everyone."""
+    users = get_user_model().objects
+    if plan.salesperson_id:
+        return users.filter(pk=plan.salesperson_id)
+    if plan.team_id:
+        return users.filter(groups=plan.team_id)
+    return None
 
 
 def plan_coverage(*, plan: SalesPlan, rate: Decimal | None = None) -> PlanCoverage:
-    return PlanCoverage(plan=plan, figures=pool_figures(plan=plan, rate=rate))
+    actual = outcomes().signed(
+        start=plan.period_start, end=plan.period_end, salespeople=plan_salespeople(plan)
+    )
+    return PlanCoverage(plan=plan, figures=pool_figures(plan=plan, rate=rate), actual=actual)
 
 
 def override_rate_threshold() -> Decimal:
@@ -219,6 +245,8 @@ class FunnelFigures:
 
     sees_all: bool
     pool: PoolFigures
+    conversion: Conversion
+    stages: FunnelStages
     override_rate_threshold: Decimal
     plans: list[PlanCoverage]
     salespeople: list[SalespersonFigures]
@@ -227,13 +255,16 @@ class FunnelFigures:
 def funnel_figures(*, user, today: datetime.date | None = None) -> FunnelFigures:
     """Managers and admins see everyone; a salesperson their own pool, plans and row."""
     sees_all = user.has_perm("qualification.view_funnel_figures")
-    rate = conversion_rate()
+    conversion = conversion_measure()
+    rate = conversion.rate
     own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
     today = today or timezone.localdate()
     plans = sales_plans_for_user(user).filter(period_start__lte=today, period_end__gte=today)
     return FunnelFigures(
         sees_all=sees_all,
         pool=pool_figures(plan=own_scope, rate=rate),
+        conversion=conversion,
+        stages=funnel_stages(owner=None if sees_all else user),
         override_rate_threshold=override_rate_threshold(),
         plans=[plan_coverage(plan=plan, rate=rate) for plan in plans],
         salespeople=salespeople_figures(user=None if sees_all else user),

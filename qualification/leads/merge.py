@@ -5,8 +5,10 @@ from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from qualification.choices import LeadChange
 from qualification.evaluation.writes import leads_evaluate_ids
 from qualification.leads.duplicates import duplicates_flag
+from qualification.leads.transitions import lead_transition_record
 from qualification.models import Decision, DuplicateCandidate, Lead, LeadIdentity, LeadMerge
 from qualification.models.leads import LEAD_CONTENT_FIELDS
 
@@ -43,6 +45,7 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         if len(locked) != 2:
             raise ValidationError({"duplicate": [_("The lead no longer exists.")]})
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+        stage_before, owner_before_id = survivor.stage, survivor.owner_id
         snapshot = model_to_dict(duplicate)
         snapshot.update(
             source=duplicate.source,
@@ -85,6 +88,14 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
             survivor.stage = duplicate.stage
         survivor.full_clean(validate_unique=False, validate_constraints=False)
         survivor.save()
+        lead_transition_record(
+            lead=survivor,
+            change=LeadChange.MERGED,
+            user=user,
+            stage_before=stage_before,
+            owner_before_id=owner_before_id,
+            note=str(duplicate),
+        )
         merge = LeadMerge(
             survivor=survivor,
             merged_lead_id=duplicate.pk,

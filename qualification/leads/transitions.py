@@ -36,12 +36,36 @@ def lead_transition(
     if not update_fields:
         return None
     lead.save(update_fields=[*update_fields, "updated_at"])
+    return lead_transition_record(
+        lead=lead,
+        change=change,
+        user=user,
+        stage_before=stage_before,
+        owner_before_id=owner_before,
+        note=note,
+        reason_code=reason_code,
+    )
+
+
+def lead_transition_record(
+    *,
+    lead: Lead,
+    change: LeadChange,
+    user,
+    stage_before: str,
+    owner_before_id: int | None,
+    note: str = "",
+    reason_code=None,
+) -> LeadTransition | None:
+    """Record that a service moved ``lead`` (saved already) from these; ``None`` if it did not."""
+    if (stage_before, owner_before_id) == (lead.stage, lead.owner_id):
+        return None
     record = LeadTransition(
         lead=lead,
         change=change,
         stage_before=stage_before,
         stage_after=lead.stage,
-        owner_before_id=owner_before,
+        owner_before_id=owner_before_id,
         owner_after_id=lead.owner_id,
         changed_by=user if getattr(user, "pk", None) else None,
         note=note,

@@ -48,6 +48,8 @@ OPERATIONS: dict[str, set[str]] = {
     "PATCH /api/v1/sales-plans/{pk}/": {MANAGERS, ADMINS},
     "DELETE /api/v1/sales-plans/{pk}/": {MANAGERS, ADMINS},
     "GET /api/v1/funnel/figures/": {SALES, MANAGERS, ADMINS},
+    "GET /api/v1/funnel/conversion/": {MANAGERS, ADMINS},
+    "GET /api/v1/funnel/coverage/": {MANAGERS, ADMINS},
     "GET /api/v1/alerts/": {SALES, MANAGERS, ADMINS},
     "GET /api/v1/alerts/{pk}/": {SALES, MANAGERS, ADMINS},
     "POST /api/v1/alerts/{pk}/resolve/": {MANAGERS, ADMINS},

@@ -350,8 +350,9 @@ def test_figures_queries_do_not_grow_with_salespeople(
         make_user(roles.SALES)
     fresh_permissions(client)
 
-    # Permissions (2), conversion (2), plans in force (1), salespeople (1), pool (1).
-    with django_assert_num_queries(7):
+    # Permissions (2), conversion (2), plans in force (1), salespeople (1), pool (1),
+    # funnel stages (1).
+    with django_assert_num_queries(8):
         response = client.get(FIGURES)
 
     assert len(response.json()["salespeople"]) == 6

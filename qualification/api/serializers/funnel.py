@@ -1,5 +1,6 @@
 """The funnel's guards: evaluation runs, sales plans, figures, alerts."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from qualification.models import Alert, EvaluationRun, SalesPlan
@@ -54,11 +55,41 @@ class PoolFiguresSerializer(serializers.Serializer):
     expected_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
+class SignedSerializer(serializers.Serializer):
+    contracts = serializers.IntegerField()
+    value = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text=_("In the company's currency.")
+    )
+
+
 class PlanCoverageSerializer(serializers.Serializer):
+    """A plan's targets against what was signed in its period and what its pool yields."""
+
     plan = SalesPlanSerializer()
     figures = PoolFiguresSerializer()
-    is_covered = serializers.BooleanField()
+    actual = SignedSerializer(help_text=_("Contracts signed in the plan's period and scope."))
+    is_covered = serializers.BooleanField(
+        help_text=_("Signed plus expected contracts and revenue reach both targets.")
+    )
     contracts_coverage = serializers.DecimalField(max_digits=10, decimal_places=4)
+    revenue_coverage = serializers.DecimalField(max_digits=10, decimal_places=4)
+
+
+class ConversionSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+    contracted = serializers.IntegerField()
+    decided_interesting = serializers.IntegerField()
+    is_measured = serializers.BooleanField(
+        help_text=_("False: nobody was decided interesting in the window; the rate is the default.")
+    )
+
+
+class FunnelStagesSerializer(serializers.Serializer):
+    leads = serializers.IntegerField()
+    evaluated = serializers.IntegerField()
+    interesting = serializers.IntegerField(help_text=_("Decided interesting, ever."))
+    contracted = serializers.IntegerField()
+    lost = serializers.IntegerField()
 
 
 class SalespersonFiguresSerializer(serializers.Serializer):
@@ -73,6 +104,8 @@ class SalespersonFiguresSerializer(serializers.Serializer):
 
 class FunnelFiguresSerializer(serializers.Serializer):
     pool = PoolFiguresSerializer()
+    conversion = ConversionSerializer()
+    stages = FunnelStagesSerializer()
     override_rate_threshold = serializers.FloatField()
     plans = PlanCoverageSerializer(many=True)
     salespeople = SalespersonFiguresSerializer(many=True)
@@ -95,3 +128,22 @@ class AlertSerializer(serializers.ModelSerializer):
             "is_open",
         ]
         read_only_fields = fields
+
+
+class ConversionRowSerializer(ConversionSerializer):
+    key = serializers.CharField(
+        allow_null=True, help_text=_("The segment id, salesperson id or month (YYYY-MM-01).")
+    )
+
+
+class SegmentCoverageSerializer(serializers.Serializer):
+    segment = serializers.IntegerField(source="segment.pk")
+    name = serializers.CharField(source="segment.name")
+    capacity = serializers.IntegerField()
+    market_potential = serializers.DecimalField(max_digits=26, decimal_places=2)
+    leads = serializers.IntegerField()
+    interesting = serializers.IntegerField()
+    clients = serializers.IntegerField(source="won.clients")
+    contracted_value = serializers.DecimalField(source="won.value", max_digits=18, decimal_places=2)
+    capacity_reached = serializers.DecimalField(max_digits=10, decimal_places=4)
+    potential_reached = serializers.DecimalField(max_digits=10, decimal_places=4)

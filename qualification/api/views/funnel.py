@@ -5,15 +5,20 @@ Views stay thin: visibility comes from the selectors (``sales_plans_for_user``,
 table of each viewset.
 """
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.permissions import ActionViewSet, requires
+from portrait.selectors import portrait_get_published
 from qualification.api.serializers import decisions, funnel
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.funnel.alerts import alert_resolve, alerts_for_user
+from qualification.funnel.conversion import DIMENSIONS, conversion_by
+from qualification.funnel.coverage import segment_coverage
 from qualification.funnel.figures import funnel_figures, plan_coverage
 from qualification.funnel.plans import sales_plan_create, sales_plan_update, sales_plans_for_user
 from qualification.models import EvaluationRun, RejectionReason
@@ -93,17 +98,66 @@ class SalesPlanViewSet(
 
 
 class FunnelFiguresViewSet(ActionViewSet):
-    """Pool, conversion, expected contracts, plans in force and per-salesperson figures.
+    """Pool, conversion, funnel stages, plans in force, per-salesperson figures, coverage.
 
-    Managers and admins see everyone; a salesperson sees their own pool, plans and row.
+    Managers and admins see everyone; a salesperson sees their own pool, stages, plans
+    and row. Conversion broken down and coverage per segment are company figures.
     """
 
     serializer_class = funnel.FunnelFiguresSerializer
-    action_permissions = {"figures": FIGURES_READERS}
+    filter_backends: list = []  # figures, not a list of rows to filter
+    action_permissions = {
+        "figures": FIGURES_READERS,
+        "conversion": requires(VIEW_FIGURES),
+        "coverage": requires(VIEW_FIGURES),
+    }
 
     @extend_schema(responses=funnel.FunnelFiguresSerializer)
     def figures(self, request):
         return Response(funnel.FunnelFiguresSerializer(funnel_figures(user=request.user)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by",
+                OpenApiTypes.STR,
+                enum=sorted(DIMENSIONS),
+                required=True,
+                description=_(
+                    "Break the window's conversion down by segment, salesperson or month."
+                ),
+            )
+        ],
+        responses=funnel.ConversionRowSerializer(many=True),
+    )
+    def conversion(self, request):
+        dimension = request.query_params.get("by")
+        if dimension not in DIMENSIONS:
+            raise exceptions.ValidationError(
+                {
+                    "by": [
+                        _("Choose one of: %(choices)s.")
+                        % {"choices": ", ".join(sorted(DIMENSIONS))}
+                    ]
+                }
+            )
+        rows = [
+            {
+                "key": key.date().isoformat() if hasattr(key, "date") else key,
+                "rate": measured.rate,
+                "contracted": measured.contracted,
+                "decided_interesting": measured.decided_interesting,
+                "is_measured": measured.is_measured,
+            }
+            for key, measured in conversion_by(dimension=dimension).items()
+        ]
+        return Response(funnel.ConversionRowSerializer(rows, many=True).data)
+
+    @extend_schema(responses=funnel.SegmentCoverageSerializer(many=True))
+    def coverage(self, request):
+        published = portrait_get_published()
+        rows = segment_coverage(portrait=published) if published is not None else []
+        return Response(funnel.SegmentCoverageSerializer(rows, many=True).data)
 
 
 class AlertViewSet(*_READ_ONLY, ActionViewSet):
