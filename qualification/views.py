@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from config.pagination import BoundedCountPaginator
 from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
+from qualification.charts import funnel_bars, percent_of, plan_bar
 from qualification.choices import LeadStage
 from qualification.decisions.selectors import decisions_for_lead
 from qualification.decisions.services import lead_can_decide, lead_decide
@@ -25,6 +26,7 @@ from qualification.evaluation.explain import lead_explain
 from qualification.filtersets import LeadQueueFilterSet
 from qualification.forms import DecisionForm, LeadLossForm
 from qualification.funnel.alerts import alerts_for_user
+from qualification.funnel.coverage import segment_coverage
 from qualification.funnel.figures import funnel_figures, segment_lead_counts
 from qualification.lead_actions import LeadPageAction, lead_page_actions
 from qualification.leads import selectors
@@ -158,48 +160,75 @@ def lead_lost(request, pk: int):
     )
 
 
-def _percent(value, maximum) -> int:
-    if not maximum:
-        return 0
-    return max(0, min(100, int(Decimal(value) * 100 / Decimal(maximum))))
-
-
 @login_required
 def dashboard(request):
-    """The funnel's guards: pool, conversion, plan coverage, override rates, alerts, segments."""
+    """The funnel's guards: the funnel, conversion, plans against pool and actuals, override
+    rates, alerts, and each segment's coverage.
+    """
     user = request.user
     if not user_can_see_figures(user):
         raise PermissionDenied(_("You may not see the funnel's figures."))
     figures = funnel_figures(user=user)
-    pool, threshold = figures.pool, figures.override_rate_threshold
-    plans = []
-    for coverage in figures.plans:
-        scale = max(coverage.figures.expected_contracts, coverage.plan.target_contracts, 1)
-        plans.append(
+    published = portrait_get_published()
+    context = {
+        "sees_all": figures.sees_all,
+        "pool": figures.pool,
+        "conversion": figures.conversion,
+        "conversion_percent": (figures.pool.conversion_rate * 100).quantize(Decimal("0.1")),
+        "window_months": settings.PORTRAIT_CRM["CONVERSION_WINDOW_MONTHS"],
+        "funnel": _funnel_chart(figures.stages),
+        "plans": [
             {
                 "coverage": coverage,
                 "percent": int(coverage.contracts_coverage * 100),
-                "expected_width": _percent(coverage.figures.expected_contracts, scale),
-                "target_width": _percent(coverage.plan.target_contracts, scale),
+                "bar": plan_bar(
+                    signed=coverage.actual.contracts,
+                    expected=coverage.figures.expected_contracts,
+                    target=coverage.plan.target_contracts,
+                ),
             }
-        )
-    published = portrait_get_published()
-    segments = []
-    if published is not None:
-        counts = segment_lead_counts(portrait=published, user=user)
-        most = max((count for _segment, count in counts), default=0)
-        for segment, count in counts:
-            segments.append({"segment": segment, "leads": count, "width": _percent(count, most)})
-    alerts = alerts_for_user(user).filter(resolved_at__isnull=True)[:20]
-    context = {
-        "sees_all": figures.sees_all,
-        "pool": pool,
-        "conversion_percent": (pool.conversion_rate * 100).quantize(Decimal("0.1")),
-        "plans": plans,
+            for coverage in figures.plans
+        ],
         "salespeople": figures.salespeople,
-        "threshold_percent": int(threshold * 100),
+        "threshold_percent": int(figures.override_rate_threshold * 100),
         "portrait": published,
-        "segments": segments,
-        "alerts": alerts,
+        "segments": _segment_rows(published, user, sees_all=figures.sees_all),
+        "alerts": alerts_for_user(user).filter(resolved_at__isnull=True)[:20],
     }
     return render(request, "qualification/dashboard.html", context)
+
+
+def _funnel_chart(stages) -> list:
+    return funnel_bars(
+        [
+            ("leads", _("Leads"), stages.leads),
+            ("evaluated", _("Evaluated"), stages.evaluated),
+            ("interesting", _("Decided interesting"), stages.interesting),
+            ("contracted", _("Contracted"), stages.contracted),
+        ],
+        branches=(("lost", _("Lost"), stages.lost, "interesting"),),
+    )
+
+
+def _segment_rows(published, user, *, sees_all: bool) -> list[dict]:
+    """Managers: each segment's coverage of its market; salespeople: their leads per segment."""
+    if published is None:
+        return []
+    if sees_all:
+        rows = segment_coverage(portrait=published)
+        most = max((row.leads for row in rows), default=0)
+        return [
+            {
+                "segment": row.segment,
+                "coverage": row,
+                "leads": row.leads,
+                "width": percent_of(row.leads, most),
+            }
+            for row in rows
+        ]
+    counts = segment_lead_counts(portrait=published, user=user)
+    most = max((count for _segment, count in counts), default=0)
+    return [
+        {"segment": segment, "leads": count, "width": percent_of(count, most)}
+        for segment, count in counts
+    ]

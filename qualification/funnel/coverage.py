@@ -40,6 +40,11 @@ class SegmentCoverage:
         """Contracted value per unit of market potential."""
         return _share(self.won.value, self.market_potential)
 
+    @property
+    def potential_percent(self) -> Decimal:
+        """The share of the market potential won, in percent to two places."""
+        return (self.potential_reached * 100).quantize(Decimal("0.01"))
+
 
 def _share(value, whole) -> Decimal:
     if not whole:

@@ -173,3 +173,32 @@ def test_a_client_of_someone_else_is_not_found(page_for, make_user):
     other = ClientFactory(owner=make_user(roles.SALES))
 
     assert page_for(roles.SALES).get(reverse("crm:client", args=[other.pk])).status_code == 404
+
+
+def test_the_dashboard_shows_the_funnel_the_plans_actuals_and_segment_coverage(page_for):
+    from decimal import Decimal
+
+    from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait
+
+    manager = page_for(roles.SALES_MANAGERS)
+    portrait = published_portrait(
+        segments=[("Big", {"all": [{"field": "employees", "op": "gte", "value": 50}]}, 1)]
+    )
+    segment = portrait.segments.get()
+    SalesPlanFactory(name="Q1", target_contracts=4, target_revenue=Decimal("10000"))
+    contract_sign(
+        lead=qualified_lead(manager.user, segment=segment, suggested_verdict="interesting"),
+        user=manager.user,
+        data=contract_data("K-1", value=Decimal("3000")),
+    )
+
+    response = manager.get(reverse("qualification:dashboard"))
+
+    funnel = {step.key: step.count for step in response.context["funnel"]}
+    assert funnel == {"leads": 1, "evaluated": 1, "interesting": 1, "contracted": 1, "lost": 0}
+    plan = response.context["plans"][0]
+    assert (plan["coverage"].actual.contracts, plan["bar"].signed_width) == (1, 25)
+    coverage = response.context["segments"][0]["coverage"]
+    assert (coverage.won.clients, coverage.won.value) == (1, Decimal("3000"))
+    content = response.content.decode()
+    assert "1 signed and 0.00 expected contracts for a target of 4" in content
