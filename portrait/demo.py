@@ -4,8 +4,6 @@ A realistic portrait of an IT services company selling to software houses and
 integrators in Central and Eastern Europe; the demo data and the benchmarks use it.
 """
 
-from portrait.criteria.validation import iter_conditions, parse_criteria
-
 SEGMENTS = [
     {
         "name": "Software houses in Ukraine and Poland",
@@ -182,12 +180,3 @@ PORTRAIT = {
     "segments": SEGMENTS,
     "exclusions": EXCLUSIONS,
 }
-
-
-def condition_total() -> int:
-    """How many conditions the demo portrait's rules hold in all."""
-    return sum(
-        1
-        for item in SEGMENTS + EXCLUSIONS
-        for _condition in iter_conditions(parse_criteria(item["criteria"]))
-    )

@@ -1,13 +1,11 @@
 """Reads of the portrait for the funnel, the API and the admin."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
 from portrait.versioning.selectors import (
     document_acknowledgement_for_user,
-    document_pending_acknowledgements,
 )
 
 
@@ -43,12 +41,6 @@ def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Port
     if user.has_perm("portrait.change_portrait"):
         return queryset
     return queryset.exclude(status=DocumentStatus.DRAFT)
-
-
-def acknowledgement_pending_users(portrait: Portrait) -> QuerySet:
-    """The employees asked to acknowledge ``portrait`` who have not yet done so."""
-    pending = document_pending_acknowledgements(portrait).values("user_id")
-    return get_user_model().objects.filter(pk__in=pending).order_by("username")
 
 
 def acknowledgement_for_user(portrait: Portrait, user) -> PortraitAcknowledgement | None:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdminMixin
 from crm.contracts.services import contract_sign
 from crm.forms import ContractSignForm
 from crm.models import Contract, ContractClause
@@ -14,20 +15,11 @@ from qualification.choices import LeadStage
 from qualification.models import Lead
 
 
-class ContractClauseInline(admin.TabularInline):
+class ContractClauseInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ContractClause
     extra = 0
     fields = ("ref", "text")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AdminContractSignForm(ContractSignForm):

@@ -70,13 +70,7 @@ def negotiation_entry_add(
         raise PermissionDenied(_("You may not negotiate with this client."))
     with transaction.atomic():
         locked = Negotiation.objects.select_for_update().get(pk=negotiation.pk)
-        if not locked.is_open:
-            raise ValidationError(
-                {
-                    "negotiation": _("The negotiation is closed: %(outcome)s.")
-                    % {"outcome": locked.get_outcome_display()}
-                }
-            )
+        _refuse_unless_open(locked)
         if corrects is not None and corrects.negotiation_id != locked.pk:
             raise ValidationError({"corrects": _("That entry belongs to another negotiation.")})
         entry = NegotiationEntry(
@@ -104,18 +98,23 @@ def negotiation_close(
         raise ValidationError({"agreement": _("An agreement needs its text.")})
     with transaction.atomic():
         locked = Negotiation.objects.select_for_update().get(pk=negotiation.pk)
-        if not locked.is_open:
-            raise ValidationError(
-                {
-                    "negotiation": _("The negotiation is closed: %(outcome)s.")
-                    % {"outcome": locked.get_outcome_display()}
-                }
-            )
+        _refuse_unless_open(locked)
         locked.outcome, locked.agreement = outcome, agreement
         locked.closed_by, locked.closed_at = user, timezone.now()
         locked.full_clean()
         locked.save(update_fields=["outcome", "agreement", "closed_by", "closed_at"])
     return locked
+
+
+def _refuse_unless_open(negotiation: Negotiation) -> None:
+    """A closed negotiation takes no more entries and no second outcome."""
+    if not negotiation.is_open:
+        raise ValidationError(
+            {
+                "negotiation": _("The negotiation is closed: %(outcome)s.")
+                % {"outcome": negotiation.get_outcome_display()}
+            }
+        )
 
 
 def _reaches(user, client: Client) -> bool:

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdminMixin
 from portrait.versioning.selectors import documents_with_pending_count
 from portrait.versioning.services import DocumentServices
 
@@ -167,7 +168,7 @@ class AcknowledgedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DocumentAcknowledgementAdminMixin:
+class DocumentAcknowledgementAdminMixin(ReadOnlyAdminMixin):
     """Who was asked to read which version, and who has; written only by the services."""
 
     list_display = ["user", "document", "requested_at", "acknowledged_at", "acknowledged"]
@@ -179,12 +180,3 @@ class DocumentAcknowledgementAdminMixin:
     @admin.display(description=_("acknowledged"), boolean=True)
     def acknowledged(self, obj):
         return obj.is_acknowledged
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

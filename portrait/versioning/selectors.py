@@ -11,12 +11,6 @@ def document_acknowledgements(document: VersionedDocument) -> QuerySet:
     return model.objects.filter(document=document).select_related("user")
 
 
-def document_pending_acknowledgements(document: VersionedDocument) -> QuerySet:
-    """The acknowledgement requests of ``document`` still waiting for their employee."""
-    model = type(document).get_acknowledgement_model()
-    return model.objects.filter(document=document, acknowledged_at__isnull=True)
-
-
 def document_acknowledgement_for_user(
     document: VersionedDocument, user
 ) -> DocumentAcknowledgement | None:

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.admin import ReadOnlyAdminMixin
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.funnel import figures
 from qualification.funnel.alerts import alert_resolve
@@ -15,19 +16,7 @@ from qualification.models import (
     RejectionReason,
     SalesPlan,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Records written by the funnel's services only: viewable, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from qualification.models.decisions import DECISION_FIELDS
 
 
 class EvaluationChunkInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -112,21 +101,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("verdict", "is_override", "is_current", "reason_code")
     list_select_related = ("lead", "reason_code", "decided_by")
     search_fields = ("lead__company_name", "decided_by__username", "reason")
-    readonly_fields = (
-        "lead",
-        "verdict",
-        "reason",
-        "reason_code",
-        "decided_by",
-        "decided_at",
-        "evaluated_portrait",
-        "suggested_verdict",
-        "segment",
-        "fit_score",
-        "is_override",
-        "is_current",
-        "superseded_by",
-    )
+    readonly_fields = DECISION_FIELDS
 
 
 @admin.register(SalesPlan)

@@ -9,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.admin import ReadOnlyAdminMixin
 from config.forms import StorableJSONFormField
-from qualification.leads.merge import lead_merge
+from qualification.leads.merge import leads_merge_into_oldest
 from qualification.leads.reassignment import REASSIGN, lead_owner_candidates, lead_reassign
 from qualification.leads.services import lead_save
 from qualification.models import (
@@ -21,15 +22,7 @@ from qualification.models import (
     LeadSource,
     LeadTransition,
 )
-
-_EVALUATION = (
-    "evaluated_portrait",
-    "segment",
-    "suggested_verdict",
-    "fit_score",
-    "exclusions_hit",
-    "evaluated_at",
-)
+from qualification.models.leads import LEAD_EVALUATION_FIELDS
 
 
 class LeadIdentityInline(admin.TabularInline):
@@ -73,7 +66,7 @@ class LeadAdmin(admin.ModelAdmin):
         # Stage and owner change only through services: decisions, reassignment, merges.
         "stage",
         "owner",
-        *_EVALUATION,
+        *LEAD_EVALUATION_FIELDS,
         "website_domain",
         "email_domain",
         "name_key",
@@ -137,16 +130,12 @@ class LeadAdmin(admin.ModelAdmin):
     def merge_into_oldest(self, request, queryset):
         if not request.user.has_perm("qualification.merge_lead"):
             raise PermissionDenied
-        leads = list(queryset.order_by("pk"))
+        leads = list(queryset)
         if len(leads) < 2:
             self.message_user(request, _("Select at least two leads."), messages.WARNING)
             return
-        survivor = leads[0]
         try:
-            # All or none: a merge refused part way undoes the ones before it.
-            with transaction.atomic():
-                for duplicate in leads[1:]:
-                    survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+            survivor = leads_merge_into_oldest(leads=leads, user=request.user)
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return
@@ -176,7 +165,7 @@ class LeadReassignForm(forms.Form):
 
 
 @admin.register(LeadTransition)
-class LeadTransitionAdmin(admin.ModelAdmin):
+class LeadTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every change of a lead's stage or owner, as the services recorded it: read only."""
 
     list_display = (
@@ -193,15 +182,6 @@ class LeadTransitionAdmin(admin.ModelAdmin):
     list_select_related = ("lead", "owner_before", "owner_after", "changed_by")
     search_fields = ("lead__company_name", "changed_by__username")
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LeadSource)

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from qualification.models import SalesPlan
 
-_PLAN_FIELDS = (
+#: What a plan says: the fields its create and update take.
+PLAN_FIELDS = (
     "name",
     "period_start",
     "period_end",
@@ -21,7 +22,7 @@ _PLAN_FIELDS = (
 
 def sales_plan_create(*, data: Mapping[str, Any]) -> SalesPlan:
     """Create a plan from validated data."""
-    plan = SalesPlan(**{key: value for key, value in data.items() if key in _PLAN_FIELDS})
+    plan = SalesPlan(**{key: value for key, value in data.items() if key in PLAN_FIELDS})
     with transaction.atomic():
         plan.full_clean()
         plan.save()
@@ -31,7 +32,7 @@ def sales_plan_create(*, data: Mapping[str, Any]) -> SalesPlan:
 def sales_plan_update(*, plan: SalesPlan, data: Mapping[str, Any]) -> SalesPlan:
     """Change a plan's period, subject or targets."""
     for key, value in data.items():
-        if key in _PLAN_FIELDS:
+        if key in PLAN_FIELDS:
             setattr(plan, key, value)
     with transaction.atomic():
         plan.full_clean()

@@ -111,6 +111,21 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
     return survivor
 
 
+def leads_merge_into_oldest(*, leads: list[Lead], user) -> Lead:
+    """Merge every lead of ``leads`` into the oldest of them; all or none.
+
+    A merge refused part way (``ValidationError``) undoes the ones before it.
+    """
+    ordered = sorted(leads, key=lambda lead: lead.pk)
+    if len(ordered) < 2:
+        raise ValidationError({"leads": [_("Select at least two leads.")]})
+    survivor = ordered[0]
+    with transaction.atomic():
+        for duplicate in ordered[1:]:
+            survivor = lead_merge(survivor=survivor, duplicate=duplicate, user=user)
+    return survivor
+
+
 def _current_decision_keep_survivors(*, survivor: Lead, duplicate: Lead) -> bool:
     """Both decided: the survivor's decision stays current, the duplicate's becomes history.
 

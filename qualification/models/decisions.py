@@ -25,6 +25,24 @@ class RejectionReason(models.Model):
         return gettext(self.label) if self.label else ""
 
 
+#: What a decision records, in the order the admin and the API show it.
+DECISION_FIELDS = (
+    "lead",
+    "verdict",
+    "reason",
+    "reason_code",
+    "decided_by",
+    "decided_at",
+    "evaluated_portrait",
+    "suggested_verdict",
+    "segment",
+    "fit_score",
+    "is_override",
+    "is_current",
+    "superseded_by",
+)
+
+
 class Decision(models.Model):
     """A person's verdict on a lead, with the evaluation it was made against.
 

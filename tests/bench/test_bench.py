@@ -7,6 +7,7 @@ import pytest
 
 from bench import report
 from portrait import demo as portrait
+from portrait.criteria.validation import iter_conditions, parse_criteria
 from qualification import demo_data as data
 
 
@@ -51,7 +52,12 @@ def test_to_json_serialises_decimals_and_times():
 def test_benchmark_portrait_has_8_segments_3_exclusions_and_about_40_conditions():
     assert len(portrait.SEGMENTS) == 8
     assert len(portrait.EXCLUSIONS) == 3
-    assert portrait.condition_total() == 39
+    conditions = [
+        condition
+        for item in portrait.SEGMENTS + portrait.EXCLUSIONS
+        for condition in iter_conditions(parse_criteria(item["criteria"]))
+    ]
+    assert len(conditions) == 39
 
 
 def test_row_ratios_read_the_same_way_for_rates_and_durations():

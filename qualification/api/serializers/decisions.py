@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from qualification.choices import DecisionVerdict
 from qualification.models import Decision, RejectionReason
+from qualification.models.decisions import DECISION_FIELDS
 
 
 class RejectionReasonSerializer(serializers.ModelSerializer):
@@ -26,22 +27,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Decision
-        fields = [
-            "id",
-            "lead",
-            "verdict",
-            "reason",
-            "reason_code",
-            "decided_by",
-            "decided_at",
-            "evaluated_portrait",
-            "suggested_verdict",
-            "segment",
-            "fit_score",
-            "is_override",
-            "is_current",
-            "superseded_by",
-        ]
+        fields = ["id", *DECISION_FIELDS]
         read_only_fields = fields
 
 

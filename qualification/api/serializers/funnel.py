@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from qualification.funnel.plans import PLAN_FIELDS
 from qualification.models import Alert, EvaluationRun, SalesPlan
 
 
@@ -31,17 +32,7 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
 class SalesPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = SalesPlan
-        fields = [
-            "id",
-            "name",
-            "period_start",
-            "period_end",
-            "team",
-            "salesperson",
-            "target_contracts",
-            "target_revenue",
-            "created_at",
-        ]
+        fields = ["id", *PLAN_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
         # The model's clean() and constraints are checked by the service's full_clean; the
         # API's error handler turns its errors into a 400 naming the field.

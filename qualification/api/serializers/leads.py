@@ -9,6 +9,7 @@ from qualification.api.serializers.decisions import DecisionSerializer
 from qualification.decisions.selectors import decisions_for_lead
 from qualification.evaluation.explain import lead_explain
 from qualification.models import Lead, RejectionReason
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 
 
 class LeadIdentitySerializer(serializers.Serializer):
@@ -49,17 +50,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "source",
             "external_id",
             "identities",
-            "company_name",
-            "country",
-            "region",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "channel",
-            "email",
-            "phone",
-            "website",
-            "attributes",
+            *LEAD_CONTENT_FIELDS,
             "owner",
             "stage",
             "source_updated_at",
