@@ -114,6 +114,7 @@ class SalesPlanAdmin(admin.ModelAdmin):
         "period_end",
         "target_contracts",
         "target_revenue",
+        "signed",
         "pool",
         "expected_contracts",
         "coverage",
@@ -153,6 +154,11 @@ class SalesPlanAdmin(admin.ModelAdmin):
             "funnel_salespeople": rows,
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description=gettext_lazy("signed"))
+    def signed(self, plan: SalesPlan) -> str:
+        actual = self._coverage(plan).actual
+        return f"{actual.contracts} · {actual.value}"
 
     @admin.display(description=gettext_lazy("pool"))
     def pool(self, plan: SalesPlan) -> int:
