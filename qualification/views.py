@@ -1,6 +1,6 @@
 """Pages for people: the qualification queue, a lead, the funnel dashboard.
 
-Thin views: visibility comes from ``Lead.objects.for_user``, figures from the funnel
+Thin views: visibility comes from the lead selectors, figures from the funnel
 selectors, writes from the decision services.
 """
 
@@ -62,12 +62,7 @@ def queue(request):
 
 
 def _visible_lead(request, pk: int) -> Lead:
-    return get_object_or_404(
-        Lead.objects.for_user(request.user).select_related(
-            "segment", "owner", "evaluated_portrait"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(selectors.lead_page(user=request.user), pk=pk)
 
 
 def _explanation_rows(explanation: dict) -> dict:

@@ -1,4 +1,5 @@
-"""Scenario 3: the lead list endpoint, the qualification queue page and the dashboard under load.
+"""Scenario 3: the lead list endpoint, the qualification queue page, the dashboard and stage
+2's lists and pages (clients, contracts, a client's page) under load.
 
 Requests per second and p50/p99 latency from keep-alive clients in threads
 against gunicorn on loopback, and the queries per request counted in-process:
@@ -12,7 +13,7 @@ from bench import environment
 from bench.context import Context
 from bench.load import run_load
 from bench.report import Row
-from bench.scenarios.common import load_evaluated_leads
+from bench.scenarios.common import load_clients, load_evaluated_leads
 from bench.servers import Gunicorn
 
 LIST_PATHS = [
@@ -40,6 +41,20 @@ def _session_cookie(user) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
+# Clients signed in the set-up, for stage 2's pages and lists.
+CLIENTS = 2000
+
+
+def _first_client_path() -> str:
+    from django.urls import reverse
+
+    from crm.models import Client
+
+    return reverse(
+        "crm:client", args=[Client.objects.order_by("id").values_list("id", flat=True)[0]]
+    )
+
+
 def run(context: Context) -> list[Row]:
     from django.test import Client
     from django.urls import reverse
@@ -48,15 +63,21 @@ def run(context: Context) -> list[Row]:
     context.log(f"reads: loading {count:,} leads")
     load_evaluated_leads(count, seed=context.seed, log=context.log)
     manager = environment.make_user("bench-manager", "sales_managers")
+    load_clients(CLIENTS, owner=manager, log=context.log)
     client = Client()
     client.force_login(manager)
 
     queue, dashboard = reverse("qualification:queue"), reverse("qualification:dashboard")
+    first_client = _first_client_path()
     # (label, the path by page size or None for a page without one, the paths loaded)
     targets = [
         ("lead list", "/api/v1/leads/?page_size={size}", LIST_PATHS),
         ("queue page", f"{queue}?page_size={{size}}", [queue]),
         ("dashboard", None, [dashboard]),
+        ("client list", "/api/v1/clients/?page_size={size}", ["/api/v1/clients/?page_size=50"]),
+        ("contract list", "/api/v1/contracts/?page_size={size}", ["/api/v1/contracts/"]),
+        ("clients page", None, [reverse("crm:clients")]),
+        ("client page", None, [first_client]),
     ]
 
     rows: list[Row] = []

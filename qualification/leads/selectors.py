@@ -15,6 +15,11 @@ def lead_queue(*, user) -> models.QuerySet[Lead]:
     return Lead.objects.for_user(user).select_related("segment", "owner").in_queue_order()
 
 
+def lead_page(*, user) -> models.QuerySet[Lead]:
+    """The leads ``user`` may read, with what the lead page shows of one."""
+    return Lead.objects.for_user(user).select_related("segment", "owner", "evaluated_portrait")
+
+
 def lead_list(*, user) -> models.QuerySet[Lead]:
     """The leads ``user`` may read, with what their list and detail render, in few queries."""
     return (

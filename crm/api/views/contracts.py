@@ -10,7 +10,7 @@ from crm.api.serializers.contracts import ContractSerializer
 from crm.contracts.selectors import contracts_for_user
 from crm.contracts.services import contract_sign
 from crm.filtersets import ContractFilterSet
-from qualification.models import Lead
+from qualification.leads.selectors import leads_visible
 
 
 class ContractViewSet(
@@ -36,7 +36,7 @@ class ContractViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         clauses = data.pop("clauses", [])
-        lead = Lead.objects.for_user(request.user).filter(pk=data.pop("lead_id")).first()
+        lead = leads_visible(user=request.user).filter(pk=data.pop("lead_id")).first()
         if lead is None:
             raise exceptions.ValidationError({"lead": [_("No such lead.")]})
         contract, created = contract_sign(lead=lead, user=request.user, data=data, clauses=clauses)

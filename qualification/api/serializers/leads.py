@@ -1,5 +1,6 @@
 """Leads as the API shows them: identities, evaluation, explanation, decision, duplicates."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -95,8 +96,8 @@ class LeadDuplicateSerializer(serializers.Serializer):
 
 
 class LeadReassignRequestSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(
-        min_value=1,
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
         allow_null=True,
         help_text=gettext_lazy("Id of the salesperson who takes the lead; null: unassigned."),
     )

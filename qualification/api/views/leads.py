@@ -5,7 +5,6 @@ every action; what each action needs is its row in ``action_permissions``; write
 through the services.
 """
 
-from django.contrib.auth import get_user_model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,15 +165,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         lead = self.get_object()
         body = leads.LeadReassignRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        owner_id = body.validated_data["owner"]
-        owner = None
-        if owner_id is not None:
-            owner = get_user_model().objects.filter(pk=owner_id).first()
-            if owner is None:
-                raise exceptions.ValidationError({"owner": [_("No such user.")]})
-        lead = lead_reassign(
-            lead=lead, owner=owner, user=request.user, note=body.validated_data["note"]
-        )
+        lead = lead_reassign(lead=lead, user=request.user, **body.validated_data)
         return self._detail(lead)
 
     @extend_schema(
