@@ -16,10 +16,12 @@ from crm.clients import selectors
 from crm.contracts.services import SIGNABLE_STAGES, contract_sign, lead_can_sign
 from crm.filtersets import ClientFilterSet
 from crm.forms import ContractSignForm
+from crm.negotiations.selectors import negotiations_overdue_for_user
 from qualification.lead_actions import LeadPageAction
 from qualification.leads.selectors import leads_visible
 
 CLIENTS_PER_PAGE = 25
+OVERDUE_SHOWN = 10
 
 
 @login_required
@@ -39,7 +41,12 @@ def client_list(request):
     ).requested_page()
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": filters.form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": filters.form,
+        "page": page,
+        "query": query.urlencode(),
+        "overdue": negotiations_overdue_for_user(request.user)[:OVERDUE_SHOWN],
+    }
     return render(request, "crm/client_list.html", context)
 
 

@@ -202,3 +202,25 @@ def test_the_dashboard_shows_the_funnel_the_plans_actuals_and_segment_coverage(p
     assert (coverage.won.clients, coverage.won.value) == (1, Decimal("3000"))
     content = response.content.decode()
     assert "1 signed and 0.00 expected contracts for a target of 4" in content
+
+
+def test_the_clients_page_lists_the_negotiations_past_their_deadline(page_for, make_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from crm.models import Negotiation
+
+    seller = page_for(roles.SALES)
+    own = ClientFactory(name="Mine", owner=seller.user)
+    theirs = ClientFactory(name="Theirs", owner=make_user(roles.SALES))
+    past = timezone.now() - datetime.timedelta(days=1)
+    for client, question in ((own, "Our price"), (theirs, "Their price")):
+        Negotiation.objects.create(client=client, question=question, deadline=past)
+    Negotiation.objects.create(
+        client=own, question="Later", deadline=past + datetime.timedelta(days=9)
+    )
+
+    response = seller.get(reverse("crm:clients"))
+
+    assert [negotiation.question for negotiation in response.context["overdue"]] == ["Our price"]
