@@ -37,6 +37,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body; after the locale, so the 413 speaks the client's language.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,6 +133,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# The largest body the API reads. The largest batch it documents is 1,000 leads with
+# attributes of 16 KB each (16,384 bytes of UTF-8 JSON, as the sync measures them) and
+# every other field at its longest: 18,656,089 bytes sent as UTF-8. A client whose
+# encoder escapes non-ASCII text (Python's json.dumps and PHP's json_encode do by
+# default) writes a Cyrillic letter, two bytes in UTF-8, as six (\u0457): the same
+# batch is 54,800,089 bytes (52.3 MiB; tests/config/test_body_limit.py builds it).
+# 56 MiB (58,720,256 bytes) leaves 7 % for white space.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=56 * 1024 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portrait CRM API",
