@@ -2,12 +2,14 @@
 
 Every error is ``config.api``'s one JSON shape. Views declare their success bodies and
 any error particular to them (409, 412, 428); the refusals every operation shares are
-added here, so no operation can forget them.
+added here, so no operation can forget them. A throttled answer documents its
+``Retry-After``.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from config.api import ErrorSerializer
 
@@ -21,10 +23,20 @@ _DESCRIPTIONS = {
     "429": _("Too many requests: wait for Retry-After seconds."),
 }
 _WRITES = {"POST", "PUT", "PATCH"}
+_RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    type=OpenApiTypes.INT,
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    description=_("Seconds to wait before trying again."),
+)
 
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, with the shared error answers of each operation."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), _RETRY_AFTER]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

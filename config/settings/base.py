@@ -3,14 +3,27 @@
 Embedded default: SQLite and eager Celery tasks, so one command runs a demo.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate from the environment (``120/min``); ``off`` switches it off."""
+    value = env(name, default=default).strip()
+    if value.lower() in {"", "off", "none"}:
+        return None
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 120/min, or off: {value!r}")
+    return value
+
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -83,6 +96,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds throttle counts. Only Redis shares them between
+# processes: with several web processes set CACHE_URL (any django-environ cache URL) or
+# REDIS_URL. The local default suits one process (the embedded demo).
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"].setdefault("KEY_PREFIX", "portrait-crm")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,6 +161,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.StablePagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonymousRateThrottle",
+        "config.throttling.UserRateThrottle",
+        "config.throttling.ScopedRateThrottle",
+    ],
+    # ``120/min``, ``10/s``, ``5000/hour``; ``off`` switches one off.
+    "DEFAULT_THROTTLE_RATES": {
+        # Calls without valid credentials, per address: they can only be refused.
+        "anon": env_rate("API_THROTTLE_ANON", "60/min"),
+        # Every call of an account: a pull of a million leads at 500 a page is 2,000 calls.
+        "user": env_rate("API_THROTTLE_USER", "600/min"),
+        # Bulk pushes, on top of ``user``: 120 batches of 1,000 leads a minute per account.
+        "bulk": env_rate("API_THROTTLE_BULK", "120/min"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For: the anonymous rate
+    # counts the address they saw. Unset: DRF's default (the header as sent, if any).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
 }
 
 # The largest body the API reads. The largest batch it documents is 1,000 leads with

@@ -47,3 +47,9 @@ def test_the_error_shape_names_its_three_fields():
 
     assert sorted(error["properties"]) == ["code", "detail", "errors"]
     assert sorted(error["required"]) == ["code", "detail", "errors"]
+
+
+def test_every_throttled_answer_documents_retry_after(operations):
+    for method, path, operation in operations:
+        headers = operation["responses"]["429"]["headers"]
+        assert headers["Retry-After"]["schema"] == {"type": "integer"}, f"{method} {path}"
