@@ -6,12 +6,16 @@ one is enough (``any_of``). An action missing from the table is refused, so a ne
 operation cannot go out unguarded; the permission test walks every routed operation.
 Which objects a user reaches is the queryset's business (``for_user`` selectors).
 
-The base also throttles every call, before any refusal (``config.throttling``).
+The base also gives every operation what the API promises all of them: a ``POST`` sent
+again with its ``Idempotency-Key`` is answered from the first time
+(``config.idempotency``), and every call is throttled, before any refusal
+(``config.throttling``).
 """
 
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
 
+from config.idempotency import IdempotentPostMixin
 from config.throttling import ThrottleBeforeRefusalMixin
 
 #: One or more permission sets; a user holding every permission of one set may act.
@@ -60,7 +64,7 @@ class ActionPermission(BasePermission):
         return requirement is not None and user_meets(request.user, requirement)
 
 
-class ActionViewSet(ThrottleBeforeRefusalMixin, viewsets.GenericViewSet):
+class ActionViewSet(IdempotentPostMixin, ThrottleBeforeRefusalMixin, viewsets.GenericViewSet):
     """The base of every API viewset: permissions per action, queryset per user.
 
     Subclasses declare ``action_permissions`` and, where visibility depends on the

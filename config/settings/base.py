@@ -96,7 +96,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds throttle counts. Only Redis shares them between
+# The cache holds idempotency keys and throttle counts. Only Redis shares them between
 # processes: with several web processes set CACHE_URL (any django-environ cache URL) or
 # REDIS_URL. The local default suits one process (the embedded demo).
 if env("CACHE_URL", default=""):
@@ -188,6 +188,13 @@ REST_FRAMEWORK = {
 # batch is 54,800,089 bytes (52.3 MiB; tests/config/test_body_limit.py builds it).
 # 56 MiB (58,720,256 bytes) leaves 7 % for white space.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=56 * 1024 * 1024)
+
+# Safe retries (config/idempotency.py): a POST's answer is kept this long for a retry
+# with the same Idempotency-Key...
+IDEMPOTENCY_KEY_SECONDS = env.int("IDEMPOTENCY_KEY_SECONDS", default=24 * 60 * 60)
+# ...and a key stays claimed this long by a request that never answers (its process died).
+# Keep it above the server's request timeout (gunicorn: 30 s).
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portrait CRM API",

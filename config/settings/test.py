@@ -12,5 +12,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "bulk": None},
 }
-# One process, whatever the environment says: counts stay per run.
+# One process, whatever the environment says: idempotency keys and counts stay per run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,6 +1,7 @@
 """Caches that fail as an unreachable Redis does, for the tests of what depends on the cache."""
 
 from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 
 
 class UnreachableCache(BaseCache):
@@ -13,3 +14,10 @@ class UnreachableCache(BaseCache):
         raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
 
     add = get = set = delete = touch = incr = has_key = clear = _fail
+
+
+class UnstorableCache(LocMemCache):
+    """Claims and reads work; storing an answer fails (Redis gone mid-request)."""
+
+    def set(self, *args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")

@@ -494,10 +494,11 @@ def test_the_schema_describes_each_portrait_action_with_its_answers(api_client):
     def answers(path, method):
         return set(paths[f"/api/v1/portraits/{path}"][method]["responses"])
 
-    # Every operation: 401, 403, 429; every write: 400, 413, 415.
+    # Every operation: 401, 403, 429; every write: 400, 413, 415; every POST: its
+    # Idempotency-Key's 409, 422 and 503.
     shared = {"401", "403", "429"}
     write = {*shared, "400", "413", "415"}
-    post = write
+    post = {*write, "409", "422", "503"}
     assert answers("", "post") == {"201", "404", *post}
     assert answers("{id}/", "patch") == {"200", "404", "409", "412", "428", *write}
     assert answers("{id}/publish/", "post") == {"200", "404", "409", *post}
