@@ -90,6 +90,11 @@ def exception_handler(exc, context):
     return response
 
 
+def api_bad_request(request, exception=None):
+    """A request Django refused before the API could read it (a ``SuspiciousOperation``)."""
+    return JsonResponse(error_body(_("Bad request."), "bad_request"), status=400)
+
+
 def api_not_found(request, exception=None):
     return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
 

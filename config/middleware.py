@@ -2,8 +2,37 @@
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from config import body_limit
 from config.api import error_body
 from config.text import UNSTORABLE_TEXT, is_storable, surrogates_escaped
+
+
+class ApiBodyLimitMiddleware:
+    """An API body declared over ``API_MAX_BODY_BYTES`` gets a JSON 413 naming the limit.
+
+    It answers before authentication, so nobody's oversized body is held in memory; the
+    body is drained first (``body_limit.discard``), so the client reads the answer.
+    Pages keep Django's own limit and its HTML 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            length = _declared_length(request)
+            limit = body_limit.limit()
+            if length > limit:
+                body_limit.discard(request, length)
+                return JsonResponse(body_limit.too_large_body(limit), status=413)
+        return self.get_response(request)
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class RefuseUnstorableQueryMiddleware:

@@ -5,10 +5,18 @@ action, the Django permissions it needs (``requires``), or several such sets of 
 one is enough (``any_of``). An action missing from the table is refused, so a new
 operation cannot go out unguarded; the permission test walks every routed operation.
 Which objects a user reaches is the queryset's business (``for_user`` selectors).
+
+The base also gives every operation what the API promises all of them: a ``POST`` sent
+again with its ``Idempotency-Key`` is answered from the first time
+(``config.idempotency``), and every call is throttled, before any refusal
+(``config.throttling``).
 """
 
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
+
+from config.idempotency import IdempotentPostMixin
+from config.throttling import ThrottleBeforeRefusalMixin
 
 #: One or more permission sets; a user holding every permission of one set may act.
 Requirement = tuple[tuple[str, ...], ...]
@@ -56,7 +64,7 @@ class ActionPermission(BasePermission):
         return requirement is not None and user_meets(request.user, requirement)
 
 
-class ActionViewSet(viewsets.GenericViewSet):
+class ActionViewSet(IdempotentPostMixin, ThrottleBeforeRefusalMixin, viewsets.GenericViewSet):
     """The base of every API viewset: permissions per action, queryset per user.
 
     Subclasses declare ``action_permissions`` and, where visibility depends on the
@@ -65,6 +73,8 @@ class ActionViewSet(viewsets.GenericViewSet):
 
     permission_classes = [ActionPermission]
     action_permissions: dict[str, Requirement] = {}
+    # An action of the bulk endpoints declares ``throttle_scope="bulk"`` (config.throttling).
+    throttle_scope: str | None = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import api
+from config import api, body_limit
 
 api_v1 = [
     path("", include("portrait.api.urls")),
@@ -22,6 +25,16 @@ urlpatterns = [
     path("", include("qualification.urls")),
     path("", include("crm.urls")),
 ]
+
+
+def handler400(request, exception):
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        # A form-encoded API body over Django's form limit (JSON has the API's own).
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse(body_limit.too_large_body(limit), status=413)
+    return api.api_bad_request(request, exception)
 
 
 def handler404(request, exception):

@@ -3,14 +3,27 @@
 Embedded default: SQLite and eager Celery tasks, so one command runs a demo.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate from the environment (``120/min``); ``off`` switches it off."""
+    value = env(name, default=default).strip()
+    if value.lower() in {"", "off", "none"}:
+        return None
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 120/min, or off: {value!r}")
+    return value
+
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -37,6 +50,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body; after the locale, so the 413 speaks the client's language.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -80,6 +95,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds idempotency keys and throttle counts. Only Redis shares them between
+# processes: with several web processes set CACHE_URL (any django-environ cache URL) or
+# REDIS_URL. The local default suits one process (the embedded demo).
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"].setdefault("KEY_PREFIX", "portrait-crm")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -130,7 +161,40 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.StablePagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonymousRateThrottle",
+        "config.throttling.UserRateThrottle",
+        "config.throttling.ScopedRateThrottle",
+    ],
+    # ``120/min``, ``10/s``, ``5000/hour``; ``off`` switches one off.
+    "DEFAULT_THROTTLE_RATES": {
+        # Calls without valid credentials, per address: they can only be refused.
+        "anon": env_rate("API_THROTTLE_ANON", "60/min"),
+        # Every call of an account: a pull of a million leads at 500 a page is 2,000 calls.
+        "user": env_rate("API_THROTTLE_USER", "600/min"),
+        # Bulk pushes, on top of ``user``: 120 batches of 1,000 leads a minute per account.
+        "bulk": env_rate("API_THROTTLE_BULK", "120/min"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For: the anonymous rate
+    # counts the address they saw. Unset: DRF's default (the header as sent, if any).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
 }
+
+# The largest body the API reads. The largest batch it documents is 1,000 leads with
+# attributes of 16 KB each (16,384 bytes of UTF-8 JSON, as the sync measures them) and
+# every other field at its longest: 18,656,089 bytes sent as UTF-8. A client whose
+# encoder escapes non-ASCII text (Python's json.dumps and PHP's json_encode do by
+# default) writes a Cyrillic letter, two bytes in UTF-8, as six (\u0457): the same
+# batch is 54,800,089 bytes (52.3 MiB; tests/config/test_body_limit.py builds it).
+# 56 MiB (58,720,256 bytes) leaves 7 % for white space.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=56 * 1024 * 1024)
+
+# Safe retries (config/idempotency.py): a POST's answer is kept this long for a retry
+# with the same Idempotency-Key...
+IDEMPOTENCY_KEY_SECONDS = env.int("IDEMPOTENCY_KEY_SECONDS", default=24 * 60 * 60)
+# ...and a key stays claimed this long by a request that never answers (its process died).
+# Keep it above the server's request timeout (gunicorn: 30 s).
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portrait CRM API",

@@ -7,3 +7,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Integration tests that need the real worker switch this off themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
+# Tests make many requests: throttles are off here, and on in the tests of throttling.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "bulk": None},
+}
+# One process, whatever the environment says: idempotency keys and counts stay per run.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

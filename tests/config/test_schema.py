@@ -47,3 +47,31 @@ def test_the_error_shape_names_its_three_fields():
 
     assert sorted(error["properties"]) == ["code", "detail", "errors"]
     assert sorted(error["required"]) == ["code", "detail", "errors"]
+
+
+def test_every_post_accepts_an_idempotency_key_and_documents_its_refusals(operations):
+    posts = [entry for entry in operations if entry[0] == "POST"]
+    assert posts
+    for method, path, operation in posts:
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert headers["Idempotency-Key"]["schema"] == {"type": "string"}, f"{method} {path}"
+        assert headers["Idempotency-Key"].get("required", False) is False
+        for code in ("409", "422", "503"):
+            assert error_schema(operation, code) == ERROR, f"{method} {path} {code}"
+        successes = [code for code in operation["responses"] if code.startswith("2")]
+        for code in successes:
+            replayed = operation["responses"][code]["headers"]["Idempotent-Replayed"]
+            assert replayed["schema"] == {"type": "string", "enum": ["true"]}
+
+
+def test_only_posts_take_an_idempotency_key(operations):
+    for method, path, operation in operations:
+        if method != "POST":
+            names = [parameter["name"] for parameter in operation.get("parameters", [])]
+            assert "Idempotency-Key" not in names, f"{method} {path}"
+
+
+def test_every_throttled_answer_documents_retry_after(operations):
+    for method, path, operation in operations:
+        headers = operation["responses"]["429"]["headers"]
+        assert headers["Retry-After"]["schema"] == {"type": "integer"}, f"{method} {path}"

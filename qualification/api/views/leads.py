@@ -97,6 +97,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         parser_classes=[ItemCheckingJSONParser],
         filterset_class=None,
         pagination_class=None,
+        throttle_scope="bulk",
     )
     def bulk_upsert(self, request):
         envelope = sync.BulkUpsertRequestSerializer(data=request.data)
