@@ -37,3 +37,32 @@ class NegotiationOutcome(models.TextChoices):
     AGREED = "agreed", _("Agreed")
     ESCALATED = "escalated", _("Escalated to a manager")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Severity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class FeedbackKind(models.TextChoices):
+    PRAISE = "praise", _("Praise")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+    DELAY_NOTICE = "delay_notice", _("Delay notice")
+    QUESTION = "question", _("Question")
+
+
+class FeedbackStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class EscalationReason(models.TextChoices):
+    """Why bad news flew to the owner and the managers (article 002, point 3)."""
+
+    COMPLAINT = "complaint", _("A complaint")
+    LOW_RATING = "low_rating", _("A rating of 2 or less")
+    DELAY = "delay", _("A delay")
+    RESPONSE_OVERDUE = "response_overdue", _("No first response by its deadline")
+    RESOLUTION_OVERDUE = "resolution_overdue", _("Not resolved by its deadline")

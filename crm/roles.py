@@ -1,6 +1,6 @@
 """Who holds which of stage 2's permissions (DESIGN.md's role table), by role."""
 
-from portrait.roles import ADMINS, SALES, SALES_MANAGERS, TECHNICAL
+from portrait.roles import ADMINS, INTEGRATIONS, SALES, SALES_MANAGERS, TECHNICAL
 
 _READ = [
     "view_client",
@@ -10,14 +10,41 @@ _READ = [
     "view_contractclause",
     "view_negotiation",
     "view_negotiationentry",
+    "view_feedback",
+    "view_delay",
+    "view_escalation",
 ]
 _NEGOTIATE = ["add_negotiation", "change_negotiation", "add_negotiationentry"]
+# Every department serves the client (article 001): every employee records and answers.
+_LISTEN = ["add_feedback", "change_feedback", "add_delay"]
+_READ_RULES = ["view_servicerules", "view_servicetarget"]
+_ACKNOWLEDGE_RULES = [*_READ_RULES, "acknowledge_servicerules"]
+_WRITE_RULES = [
+    "add_servicerules",
+    "change_servicerules",
+    "delete_servicerules",
+    "publish_servicerules",
+    "add_servicetarget",
+    "change_servicetarget",
+    "delete_servicetarget",
+    "view_servicerulesacknowledgement",
+]
 
 GRANTS: dict[str, list[str]] = {
     # Own clients: their leads' contracts, negotiations and contacts.
-    SALES: [*_READ, "add_contract", *_NEGOTIATE, "change_client", "add_clientcontact"],
+    SALES: [
+        *_READ,
+        *_ACKNOWLEDGE_RULES,
+        *_LISTEN,
+        "add_contract",
+        *_NEGOTIATE,
+        "change_client",
+        "add_clientcontact",
+    ],
     SALES_MANAGERS: [
         *_READ,
+        *_ACKNOWLEDGE_RULES,
+        *_LISTEN,
         "view_all_clients",
         "add_contract",
         "sign_any_contract",
@@ -30,6 +57,9 @@ GRANTS: dict[str, list[str]] = {
     ],
     ADMINS: [
         *_READ,
+        *_ACKNOWLEDGE_RULES,
+        *_WRITE_RULES,
+        *_LISTEN,
         "view_all_clients",
         "add_client",
         "change_client",
@@ -39,5 +69,7 @@ GRANTS: dict[str, list[str]] = {
         "add_department",
         "change_department",
     ],
-    TECHNICAL: [*_READ, "view_all_clients"],
+    TECHNICAL: [*_READ, *_ACKNOWLEDGE_RULES, *_LISTEN, "view_all_clients"],
+    # Integrations read the rules and push the feedback of their sources.
+    INTEGRATIONS: [*_READ_RULES, "add_feedback"],
 }

@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "crm.tasks.negotiations_overdue_check_task",
         "schedule": env.int("NEGOTIATIONS_CHECK_INTERVAL_SECONDS", default=900),
     },
+    # Feedback past a deadline unanswered is escalated (bad news flies).
+    "feedback-overdue-check": {
+        "task": "crm.tasks.feedback_overdue_check_task",
+        "schedule": env.int("FEEDBACK_CHECK_INTERVAL_SECONDS", default=60),
+    },
 }
 
 # Domain settings

@@ -1,13 +1,21 @@
 from crm.models.clients import Client, ClientContact, Department
 from crm.models.contracts import Contract, ContractClause
+from crm.models.feedback import Delay, Escalation, Feedback
 from crm.models.negotiations import Negotiation, NegotiationEntry
+from crm.models.rules import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
 
 __all__ = [
     "Client",
     "ClientContact",
     "Contract",
     "ContractClause",
+    "Delay",
     "Department",
+    "Escalation",
+    "Feedback",
     "Negotiation",
     "NegotiationEntry",
+    "ServiceRules",
+    "ServiceRulesAcknowledgement",
+    "ServiceTarget",
 ]

@@ -28,6 +28,14 @@ class Negotiation(models.Model):
         blank=True,
         related_name="negotiations",
     )
+    feedback = models.ForeignKey(
+        "crm.Feedback",
+        verbose_name=_("opened from feedback"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="negotiations",
+    )
     clause_ref = models.CharField(_("clause or specification item"), max_length=32, blank=True)
     question = models.TextField(_("question"))
     deadline = models.DateTimeField(_("deadline"))

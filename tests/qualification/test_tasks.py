@@ -177,6 +177,8 @@ def sent_task_names() -> set[str]:
 def test_every_task_the_services_send_is_registered_in_a_web_process():
     names = sorted(sent_task_names())
     assert names == [
+        "crm.tasks.delay_notice_send_task",
+        "crm.tasks.escalation_deliver_task",
         "crm.tasks.negotiation_overdue_send_task",
         "qualification.tasks.alert_send_task",
         "qualification.tasks.evaluation_chunk_task",
