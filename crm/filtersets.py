@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import ClientKind
-from crm.models import Client, Contract, Negotiation
+from crm.choices import Channel, ClientKind, FeedbackKind, FeedbackStatus
+from crm.feedback.selectors import feedback_overdue
+from crm.models import Client, Contract, Feedback, Negotiation
 from qualification.filtersets import IdFilter
 
 
@@ -57,3 +58,19 @@ class NegotiationFilterSet(django_filters.FilterSet):
     def overdue_only(self, queryset, name, value):
         overdue = Q(outcome="", deadline__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class FeedbackFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past a deadline"))
+    client = IdFilter(field_name="client_id", label=_("Client id"))
+    kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+
+    class Meta:
+        model = Feedback
+        fields = ["status", "overdue", "client", "kind", "channel"]
+
+    def overdue_only(self, queryset, name, value):
+        overdue = feedback_overdue(queryset)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))

@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "qualification.models.plans.AlertKind",
         "ClientKindEnum": "crm.choices.ClientKind",
         "NegotiationEntryKindEnum": "crm.choices.NegotiationEntryKind",
+        "ChannelEnum": "crm.choices.Channel",
+        "FeedbackKindEnum": "crm.choices.FeedbackKind",
+        "FeedbackStatusEnum": "crm.choices.FeedbackStatus",
+        "DocumentStatusEnum": "portrait.choices.DocumentStatus",
+        "EvaluationRunStatusEnum": "qualification.models.evaluations.EvaluationRunStatus",
     },
 }
 

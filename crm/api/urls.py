@@ -1,11 +1,14 @@
 from rest_framework.routers import SimpleRouter
 
-from crm.api.views import clients, contracts, negotiations
+from crm.api.views import clients, contracts, feedback, negotiations
 
 router = SimpleRouter()
 router.register("clients", clients.ClientViewSet, basename="client")
 router.register("departments", clients.DepartmentViewSet, basename="department")
 router.register("contracts", contracts.ContractViewSet, basename="contract")
 router.register("negotiations", negotiations.NegotiationViewSet, basename="negotiation")
+router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register("delays", feedback.DelayViewSet, basename="delay")
+router.register("service-rules", feedback.ServiceRulesViewSet, basename="service-rules")
 
 urlpatterns = router.urls

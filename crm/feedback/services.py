@@ -45,6 +45,7 @@ def feedback_record(*, user, data: Mapping[str, Any]) -> tuple[Feedback, bool]:
     source, external_id = data.get("source") or "", data.get("external_id") or ""
     if external_id and not source:
         raise ValidationError({"source": [_("An external id needs the source it comes from.")]})
+    _source_authorize(user=user, source=source)
     if external_id:
         existing = Feedback.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
@@ -66,6 +67,16 @@ def feedback_record(*, user, data: Mapping[str, Any]) -> tuple[Feedback, bool]:
             raise
         return existing, False
     return feedback, True
+
+
+def _source_authorize(*, user, source: str) -> None:
+    """An integration account pushes the feedback of the sources granted to it only."""
+    if user.has_perm("crm.view_feedback"):
+        return  # an employee: every department records what clients tell it
+    if not source or not user.lead_sources.filter(name=source).exists():
+        raise PermissionDenied(
+            _('You may not push feedback to source "%(source)s".') % {"source": source}
+        )
 
 
 def _deadlines_set(feedback: Feedback) -> None:

@@ -76,6 +76,21 @@ OPERATIONS: dict[str, set[str]] = {
     "POST /api/v1/negotiations/": {SALES, MANAGERS},
     "POST /api/v1/negotiations/{pk}/entries/": {SALES, MANAGERS},
     "POST /api/v1/negotiations/{pk}/close/": {SALES, MANAGERS},
+    "GET /api/v1/feedback/": STAFF,
+    "GET /api/v1/feedback/{pk}/": STAFF,
+    "POST /api/v1/feedback/": {*STAFF, INTEGRATIONS},
+    "POST /api/v1/feedback/{pk}/acknowledge/": STAFF,
+    "POST /api/v1/feedback/{pk}/resolve/": STAFF,
+    "GET /api/v1/delays/": STAFF,
+    "POST /api/v1/delays/": STAFF,
+    "GET /api/v1/service-rules/": {*STAFF, INTEGRATIONS},
+    "GET /api/v1/service-rules/{pk}/": {*STAFF, INTEGRATIONS},
+    "POST /api/v1/service-rules/": {ADMINS},
+    "PATCH /api/v1/service-rules/{pk}/": {ADMINS},
+    "POST /api/v1/service-rules/{pk}/publish/": {ADMINS},
+    "POST /api/v1/service-rules/{pk}/copy/": {ADMINS},
+    "POST /api/v1/service-rules/{pk}/acknowledge/": STAFF,
+    "GET /api/v1/service-rules/{pk}/acknowledgements/": {ADMINS},
 }
 # The schema and its docs are public reading, outside the versioned API.
 _NOT_OPERATIONS = {"/api/schema/", "/api/docs/"}
