@@ -1,6 +1,7 @@
 """Reads of clients; who sees which client is decided here and only here."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from crm.models import Client, Contract, Negotiation, NegotiationEntry
 from qualification.models import Decision, Lead
@@ -9,7 +10,8 @@ VIEW_ALL = "crm.view_all_clients"
 
 
 def clients_for_user(user) -> QuerySet[Client]:
-    """Every client for managers, admins and technical staff; a salesperson's own.
+    """Every client for managers, admins and technical staff; for a salesperson, those they
+    own and those they signed a contract with (a company another salesperson won first).
 
     Integration accounts (and anyone without ``view_client``) see none.
     """
@@ -18,29 +20,39 @@ def clients_for_user(user) -> QuerySet[Client]:
         return queryset.none()
     if user.is_superuser or user.has_perm(VIEW_ALL):
         return queryset
-    return queryset.filter(owner=user)
+    sold = Contract.objects.filter(client=OuterRef("pk"), salesperson=user)
+    return queryset.filter(Q(owner=user) | Exists(sold))
+
+
+def _with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    """Each client's contracts, their value and its open negotiations, each in a sub-select.
+
+    Joined side by side, the contracts and the negotiations multiply each other's rows.
+    """
+    contracts = Contract.objects.filter(client=OuterRef("pk")).order_by().values("client")
+    open_negotiations = (
+        Negotiation.objects.filter(client=OuterRef("pk"), outcome="").order_by().values("client")
+    )
+    return queryset.annotate(
+        contract_count=Coalesce(Subquery(contracts.annotate(count=Count("*")).values("count")), 0),
+        contracted_value=Subquery(contracts.annotate(total=Sum("base_value")).values("total")),
+        open_negotiations=Coalesce(
+            Subquery(open_negotiations.annotate(count=Count("*")).values("count")), 0
+        ),
+    )
 
 
 def client_list(*, user) -> QuerySet[Client]:
     """The clients ``user`` sees, with what a list shows, in a constant number of queries."""
-    return (
-        clients_for_user(user)
-        .select_related("owner", "department")
-        .prefetch_related("contacts")
-        .annotate(
-            contract_count=Count("contracts", distinct=True),
-            contracted_value=Sum("contracts__base_value"),
-            open_negotiations=Count(
-                "negotiations", filter=Q(negotiations__outcome=""), distinct=True
-            ),
-        )
+    return _with_figures(
+        clients_for_user(user).select_related("owner", "department").prefetch_related("contacts")
     )
 
 
 def client_detail(*, user) -> QuerySet[Client]:
     """The clients ``user`` sees, with contacts, contracts and their clauses, negotiations."""
     return (
-        clients_for_user(user)
+        _with_figures(clients_for_user(user))
         .select_related("owner", "department")
         .prefetch_related(
             "contacts",

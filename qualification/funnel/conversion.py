@@ -2,9 +2,10 @@
 
 The cohort is the leads whose current decision is "interesting" and was made within the
 last ``CONVERSION_WINDOW_MONTHS`` months; the converted are those of them now
-contracted. A lead contracted without such a decision (an older release's, or one a
-merge left behind) counts on both sides, dated by its last change. The configured
-``DEFAULT_CONVERSION_RATE`` stands in only where the cohort is empty.
+contracted. A lead contracted with no current "interesting" decision at all (an older
+release's, or one a merge left behind) counts on both sides, dated by when it was
+contracted (its transition), or by its last change where no transition was recorded.
+The configured ``DEFAULT_CONVERSION_RATE`` stands in only where the cohort is empty.
 """
 
 import datetime
@@ -13,12 +14,12 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from qualification.choices import DecisionVerdict, LeadStage
-from qualification.models import Decision, Lead
+from qualification.choices import DecisionVerdict, LeadChange, LeadStage
+from qualification.models import Decision, Lead, LeadTransition
 
 _RATE_PLACES = Decimal("0.0001")
 
@@ -70,14 +71,26 @@ def conversion_measure(*, since: datetime.datetime | None = None) -> Conversion:
         decided=Count("id"),
         contracted=Count("id", filter=Q(lead__stage=LeadStage.CONTRACTED)),
     )
-    undecided_contracts = (
-        Lead.objects.filter(stage=LeadStage.CONTRACTED, updated_at__gte=since)
-        .exclude(decisions__in=_cohort(since))
-        .count()
-    )
+    undecided_contracts = _contracted_without_decision(since)
     return Conversion(
         contracted=cohort["contracted"] + undecided_contracts,
         decided_interesting=cohort["decided"] + undecided_contracts,
+    )
+
+
+def _contracted_without_decision(since: datetime.datetime) -> int:
+    """Contracted leads that no current "interesting" decision accounts for, in the window."""
+    contracted_at = (
+        LeadTransition.objects.filter(lead=OuterRef("pk"), change=LeadChange.CONTRACTED)
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    return (
+        Lead.objects.filter(stage=LeadStage.CONTRACTED)
+        .exclude(decisions__is_current=True, decisions__verdict=DecisionVerdict.INTERESTING)
+        .annotate(contracted_at=Coalesce(Subquery(contracted_at), F("updated_at")))
+        .filter(contracted_at__gte=since)
+        .count()
     )
 
 

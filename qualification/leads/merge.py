@@ -5,7 +5,7 @@ from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from qualification.choices import LeadChange
+from qualification.choices import LeadChange, LeadStage
 from qualification.evaluation.writes import leads_evaluate_ids
 from qualification.leads.duplicates import duplicates_flag
 from qualification.leads.transitions import lead_transition_record
@@ -86,6 +86,9 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         survivor.attributes = {**(duplicate.attributes or {}), **(survivor.attributes or {})}
         if adopts_decision:
             survivor.stage = duplicate.stage
+        if duplicate.stage == LeadStage.CONTRACTED:
+            # The duplicate's contracts now point at the survivor: it is a signed company.
+            survivor.stage = LeadStage.CONTRACTED
         survivor.full_clean(validate_unique=False, validate_constraints=False)
         survivor.save()
         lead_transition_record(

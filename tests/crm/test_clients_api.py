@@ -13,7 +13,7 @@ from tests.qualification.funnel_factories import fresh_permissions
 CLIENTS = reverse("v1:client-list")
 
 
-def detail(client) -> str:
+def detail_url(client) -> str:
     return reverse("v1:client-detail", args=[client.pk])
 
 
@@ -89,7 +89,7 @@ def test_a_salesperson_sees_only_their_own_clients(client_for, make_user):
     ClientFactory(owner=make_user(roles.SALES))
 
     listed = api.get(CLIENTS).json()["results"]
-    other = api.get(detail(ClientFactory(owner=make_user(roles.SALES))))
+    other = api.get(detail_url(ClientFactory(owner=make_user(roles.SALES))))
 
     assert [row["id"] for row in listed] == [own.pk]
     assert other.status_code == 404
@@ -120,7 +120,7 @@ def test_the_detail_lists_contracts_and_the_leads_they_came_from(client_for):
     lead = qualified_lead(api.user)
     contract, _ = contract_sign(lead=lead, user=api.user, data=contract_data("K-1"))
 
-    body = api.get(detail(contract.client)).json()
+    body = api.get(detail_url(contract.client)).json()
 
     assert [row["number"] for row in body["contracts"]] == ["K-1"]
     assert body["leads"] == [lead.pk]
@@ -131,8 +131,8 @@ def test_a_salesperson_may_not_hand_their_client_to_someone_else(client_for, mak
     api = client_for(roles.SALES)
     own = ClientFactory(owner=api.user)
 
-    refused = api.patch(detail(own), {"owner": make_user(roles.SALES).pk}, format="json")
-    changed = api.patch(detail(own), {"hours": "after 10"}, format="json")
+    refused = api.patch(detail_url(own), {"owner": make_user(roles.SALES).pk}, format="json")
+    changed = api.patch(detail_url(own), {"hours": "after 10"}, format="json")
 
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["owner"]
@@ -145,7 +145,7 @@ def test_the_kind_of_a_client_does_not_change(client_for):
     api = client_for(roles.SALES_MANAGERS)
     partner = ClientFactory(kind=ClientKind.PARTNER)
 
-    response = api.patch(detail(partner), {"kind": "supplier"}, format="json")
+    response = api.patch(detail_url(partner), {"kind": "supplier"}, format="json")
 
     assert response.status_code == 400
     partner.refresh_from_db()
@@ -182,3 +182,30 @@ def test_admins_add_departments(client_for):
     assert refused.status_code == 403
     assert duplicate.status_code == 400
     assert list(duplicate.json()["errors"]) == ["name"]
+
+
+def test_the_figures_of_a_client_are_its_own_in_the_list_and_the_detail(client_for, make_user):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from crm.models import Negotiation
+
+    seller = make_user(roles.SALES)
+    contract, _ = contract_sign(
+        lead=qualified_lead(seller),
+        user=seller,
+        data=contract_data("K-1", value=Decimal("100.00")),
+    )
+    for question in ("Price", "Term", "Scope"):
+        Negotiation.objects.create(
+            client=contract.client, question=question, deadline=timezone.now()
+        )
+    api = client_for(roles.SALES_MANAGERS)
+
+    row = api.get(CLIENTS).json()["results"][0]
+    detail = api.get(detail_url(contract.client)).json()
+
+    figures = ("contract_count", "contracted_value", "open_negotiations")
+    assert [row[name] for name in figures] == [1, "100.00", 3]
+    assert [detail[name] for name in figures] == [1, "100.00", 3]

@@ -337,3 +337,36 @@ def test_a_denied_signing_changes_nothing(client_for):
     lead.refresh_from_db()
     assert lead.stage == LeadStage.QUALIFIED
     assert not Contract.objects.exists()
+
+
+def test_a_salesperson_signing_for_a_company_another_won_sees_their_contract(client_for, make_user):
+    first = make_user(roles.SALES)
+    contract_sign(
+        lead=qualified_lead(first, website="acme.example"), user=first, data=contract_data("K-1")
+    )
+    api = client_for(roles.SALES)
+    peer = qualified_lead(api.user, website="acme.example")
+
+    response = api.post(CONTRACTS, body(peer, "K-2"), format="json")
+    listed = api.get(CONTRACTS).json()["results"]
+
+    assert response.status_code == 201
+    assert response.json()["client"] == Contract.objects.get(number="K-1").client_id
+    # The shared client's contracts, the other salesperson's included.
+    assert sorted(row["number"] for row in listed) == ["K-1", "K-2"]
+
+
+def test_merging_a_signed_duplicate_makes_the_survivor_contracted(make_user):
+    from qualification.leads.loss import lead_lose
+    from tests.qualification.funnel_factories import reason
+
+    seller = make_user(roles.SALES)
+    survivor, duplicate = qualified_lead(seller), qualified_lead(seller, source="web")
+    contract_sign(lead=duplicate, user=seller, data=contract_data("K-1"))
+
+    merged = lead_merge(survivor=survivor, duplicate=duplicate, user=seller)
+
+    assert merged.stage == LeadStage.CONTRACTED
+    assert merged.contracts.count() == 1
+    with pytest.raises(ValidationError):
+        lead_lose(lead=merged, user=seller, reason_code=reason())

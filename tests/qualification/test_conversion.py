@@ -124,3 +124,27 @@ def test_the_funnel_stages_count_each_step(db, make_user):
     assert (everyone.leads, everyone.evaluated, everyone.interesting) == (5, 4, 3)
     assert (everyone.contracted, everyone.lost) == (1, 1)
     assert (own.leads, own.interesting, own.contracted, own.lost) == (2, 2, 1, 0)
+
+
+def test_touching_old_contracted_leads_leaves_the_window_as_it_was(db, make_user):
+    from qualification.leads.reassignment import lead_reassign
+
+    seller, other = make_user(roles.SALES), make_user(roles.SALES)
+    manager = make_user(roles.SALES_MANAGERS)
+    recent = [make_lead(suggested_verdict=INTERESTING) for _ in range(4)]
+    old = [make_lead(suggested_verdict=INTERESTING) for _ in range(3)]
+    for lead in recent + old:
+        lead_decide(lead=lead, user=seller, verdict="interesting")
+    Lead.objects.filter(pk=recent[0].pk).update(stage=LeadStage.CONTRACTED)
+    Decision.objects.filter(lead__in=old).update(
+        decided_at=timezone.now() - datetime.timedelta(days=800)
+    )
+    Lead.objects.filter(pk__in=[lead.pk for lead in old]).update(stage=LeadStage.CONTRACTED)
+    before = conversion_measure()
+
+    for lead in old:
+        lead_reassign(lead=lead, owner=other, user=manager)
+
+    after = conversion_measure()
+    assert (before.contracted, before.decided_interesting) == (1, 4)
+    assert (after.contracted, after.decided_interesting) == (1, 4)

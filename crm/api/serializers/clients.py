@@ -44,16 +44,15 @@ class ClientSerializer(serializers.ModelSerializer):
     preferred_channels = serializers.ListField(
         child=serializers.ChoiceField(choices=Channel.choices), required=False
     )
-    contract_count = serializers.IntegerField(read_only=True, default=0)
+    contract_count = serializers.IntegerField(read_only=True)
     contracted_value = serializers.DecimalField(
         max_digits=18,
         decimal_places=2,
         read_only=True,
         allow_null=True,
-        default=None,
-        help_text=_("Sum of its contracts in the company's currency."),
+        help_text=_("Sum of its contracts in the company's currency; null without contracts."),
     )
-    open_negotiations = serializers.IntegerField(read_only=True, default=0)
+    open_negotiations = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Client
