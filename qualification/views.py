@@ -26,8 +26,9 @@ from qualification.evaluation.explain import lead_explain
 from qualification.filtersets import LeadQueueFilterSet
 from qualification.forms import DecisionForm, LeadLossForm
 from qualification.funnel.alerts import alerts_for_user
-from qualification.funnel.coverage import segment_coverage
-from qualification.funnel.figures import funnel_figures, segment_lead_counts
+from qualification.funnel.figures import segment_lead_counts
+from qualification.funnel.segment_coverage import segment_coverage
+from qualification.funnel.summary import funnel_figures
 from qualification.lead_actions import LeadPageAction, lead_page_actions
 from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose

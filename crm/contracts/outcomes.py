@@ -8,24 +8,14 @@ segments their clients and contracted value.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 
 from crm.models import Contract
-from qualification.funnel.outcomes import SegmentOutcome, Signed
+from qualification.funnel.outcomes import SegmentOutcome
 
 
 class ContractOutcomes:
     """Signed contracts as the funnel's outcomes (values in the company's currency)."""
-
-    def signed(
-        self, *, start: datetime.date, end: datetime.date, salespeople: QuerySet | None = None
-    ) -> Signed:
-        """Contracts signed from ``start`` to ``end`` (inclusive), by ``salespeople`` if given."""
-        contracts = Contract.objects.filter(signed_on__gte=start, signed_on__lte=end)
-        if salespeople is not None:
-            contracts = contracts.filter(salesperson__in=salespeople)
-        totals = contracts.aggregate(count=Count("id"), value=Sum("base_value"))
-        return Signed(contracts=totals["count"], value=totals["value"] or Decimal(0))
 
     def by_segment(self, *, segment_ids: list[int]) -> dict[int, SegmentOutcome]:
         """Per segment of the contracts' leads: the clients won and their contracted value."""
@@ -41,3 +31,18 @@ class ContractOutcomes:
             )
             for row in rows
         }
+
+    def signed_by_day(
+        self, *, start: datetime.date, end: datetime.date
+    ) -> list[tuple[int | None, datetime.date, int, Decimal]]:
+        """(salesperson id, day, contracts, value) signed from ``start`` to ``end``: one query."""
+        rows = (
+            Contract.objects.filter(signed_on__gte=start, signed_on__lte=end)
+            .values("salesperson_id", "signed_on")
+            .annotate(count=Count("id"), value=Sum("base_value"))
+            .order_by()
+        )
+        return [
+            (row["salesperson_id"], row["signed_on"], row["count"], row["value"] or Decimal(0))
+            for row in rows
+        ]

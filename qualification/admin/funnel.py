@@ -8,6 +8,7 @@ from config.admin import ReadOnlyAdminMixin
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.funnel import figures
 from qualification.funnel.alerts import alert_resolve
+from qualification.funnel.plan_coverage import PlanCoverage, plan_coverage, plans_coverage
 from qualification.models import (
     Alert,
     Decision,
@@ -131,17 +132,19 @@ class SalesPlanAdmin(admin.ModelAdmin):
         return request._funnel_conversion_rate
 
     @staticmethod
-    def _coverage(plan: SalesPlan) -> figures.PlanCoverage:
+    def _coverage(plan: SalesPlan) -> PlanCoverage:
         # Computed once per row, for the three figure columns.
         if not hasattr(plan, "_funnel_coverage"):
-            plan._funnel_coverage = figures.plan_coverage(plan=plan)
+            plan._funnel_coverage = plan_coverage(plan=plan)
         return plan._funnel_coverage
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         rate = self._conversion_rate(request)
-        for plan in changelist.result_list:
-            plan._funnel_coverage = figures.plan_coverage(plan=plan, rate=rate)
+        # Every row's figures at once: a query per row would grow with the page.
+        page = list(changelist.result_list)
+        for coverage in plans_coverage(page, rate=rate):
+            coverage.plan._funnel_coverage = coverage
         return changelist
 
     def changelist_view(self, request, extra_context=None):

@@ -12,9 +12,9 @@ from portrait import roles
 from qualification.funnel.figures import (
     conversion_rate,
     override_rate_threshold,
-    plan_coverage,
     salespeople_figures,
 )
+from qualification.funnel.plan_coverage import plans_coverage
 from qualification.models import Alert, AlertKind, SalesPlan
 
 # Sent by name once an alert is recorded: the task calls ``alert_send``.
@@ -53,8 +53,10 @@ def alerts_check(*, today=None) -> list[Alert]:
     with transaction.atomic():
         uncovered_plan_ids, over_threshold_user_ids = [], []
         plans = SalesPlan.objects.filter(period_start__lte=today, period_end__gte=today)
-        for plan in plans.select_related("team", "salesperson"):
-            coverage = plan_coverage(plan=plan, rate=rate)
+        for coverage in plans_coverage(
+            list(plans.select_related("team", "salesperson")), rate=rate
+        ):
+            plan = coverage.plan
             if coverage.is_covered:
                 continue
             uncovered_plan_ids.append(plan.pk)

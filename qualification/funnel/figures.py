@@ -14,8 +14,7 @@ Definitions (documented for the managers who read the figures):
   portrait suggested as interesting / their current decisions on such leads.
 """
 
-import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,15 +22,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from portrait import roles
 from portrait.models import Segment
 from qualification.choices import LeadStage, SuggestedVerdict
-from qualification.funnel.conversion import Conversion, conversion_measure
-from qualification.funnel.outcomes import Signed, outcomes
-from qualification.funnel.plans import sales_plans_for_user
-from qualification.funnel.stages import FunnelStages, funnel_stages
+from qualification.funnel.conversion import conversion_measure
 from qualification.models import Lead, SalesPlan
 
 _TWO_PLACES = Decimal("0.01")
@@ -94,64 +89,6 @@ def pool_figures(*, plan: SalesPlan | None = None, rate: Decimal | None = None) 
         expected_contracts=(figures["pool"] * rate).quantize(_TWO_PLACES, ROUND_DOWN),
         expected_revenue=(Decimal(figures["value"]) * rate).quantize(_TWO_PLACES, ROUND_DOWN),
     )
-
-
-@dataclass(frozen=True)
-class PlanCoverage:
-    """A plan's targets against what was signed in its period and what its pool yields."""
-
-    plan: SalesPlan
-    figures: PoolFigures
-    actual: Signed = field(default_factory=Signed)
-
-    @property
-    def expected_total(self) -> Decimal:
-        """Contracts signed so far plus those the pool is expected to yield."""
-        return self.actual.contracts + self.figures.expected_contracts
-
-    @property
-    def expected_revenue_total(self) -> Decimal:
-        return self.actual.value + self.figures.expected_revenue
-
-    @property
-    def is_covered(self) -> bool:
-        """Both targets reachable: contracts, and revenue where the plan sets one."""
-        contracts = self.expected_total >= self.plan.target_contracts
-        revenue = self.expected_revenue_total >= (self.plan.target_revenue or 0)
-        return contracts and revenue
-
-    @property
-    def contracts_coverage(self) -> Decimal:
-        """Signed plus expected contracts per target contract (1 = exactly covered)."""
-        return _share(self.expected_total, self.plan.target_contracts)
-
-    @property
-    def revenue_coverage(self) -> Decimal:
-        """Signed plus expected revenue per target revenue (1 = exactly covered)."""
-        return _share(self.expected_revenue_total, self.plan.target_revenue)
-
-
-def _share(value, target) -> Decimal:
-    if not target:
-        return Decimal(1)
-    return (Decimal(value) / Decimal(target)).quantize(Decimal("0.0001"))
-
-
-def plan_salespeople(plan: SalesPlan) -> QuerySet | None:
-    """Whose contracts count for ``plan``: its salesperson, its team's members, or everyone."""
-    users = get_user_model().objects
-    if plan.salesperson_id:
-        return users.filter(pk=plan.salesperson_id)
-    if plan.team_id:
-        return users.filter(groups=plan.team_id)
-    return None
-
-
-def plan_coverage(*, plan: SalesPlan, rate: Decimal | None = None) -> PlanCoverage:
-    actual = outcomes().signed(
-        start=plan.period_start, end=plan.period_end, salespeople=plan_salespeople(plan)
-    )
-    return PlanCoverage(plan=plan, figures=pool_figures(plan=plan, rate=rate), actual=actual)
 
 
 def override_rate_threshold() -> Decimal:
@@ -237,35 +174,3 @@ def salespeople_figures(*, user=None) -> list[SalespersonFigures]:
             )
         )
     return figures
-
-
-@dataclass(frozen=True)
-class FunnelFigures:
-    """What the dashboard and ``/api/v1/funnel/figures/`` show a user."""
-
-    sees_all: bool
-    pool: PoolFigures
-    conversion: Conversion
-    stages: FunnelStages
-    override_rate_threshold: Decimal
-    plans: list[PlanCoverage]
-    salespeople: list[SalespersonFigures]
-
-
-def funnel_figures(*, user, today: datetime.date | None = None) -> FunnelFigures:
-    """Managers and admins see everyone; a salesperson their own pool, plans and row."""
-    sees_all = user.has_perm("qualification.view_funnel_figures")
-    conversion = conversion_measure()
-    rate = conversion.rate
-    own_scope = None if sees_all else SalesPlan(salesperson=user, target_contracts=0)
-    today = today or timezone.localdate()
-    plans = sales_plans_for_user(user).filter(period_start__lte=today, period_end__gte=today)
-    return FunnelFigures(
-        sees_all=sees_all,
-        pool=pool_figures(plan=own_scope, rate=rate),
-        conversion=conversion,
-        stages=funnel_stages(owner=None if sees_all else user),
-        override_rate_threshold=override_rate_threshold(),
-        plans=[plan_coverage(plan=plan, rate=rate) for plan in plans],
-        salespeople=salespeople_figures(user=None if sees_all else user),
-    )

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from django.db.models import QuerySet
-
 
 @dataclass(frozen=True)
 class Signed:
@@ -30,23 +28,23 @@ class SegmentOutcome:
 
 
 class Outcomes(Protocol):
-    def signed(
-        self, *, start: datetime.date, end: datetime.date, salespeople: QuerySet | None = None
-    ) -> Signed:
-        """Contracts signed from ``start`` to ``end`` (inclusive), by ``salespeople`` if given."""
-
     def by_segment(self, *, segment_ids: list[int]) -> dict[int, SegmentOutcome]:
         """The clients and contracted value won per segment."""
+
+    def signed_by_day(
+        self, *, start: datetime.date, end: datetime.date
+    ) -> list[tuple[int | None, datetime.date, int, Decimal]]:
+        """(salesperson id, day, contracts, value) of the contracts signed from start to end."""
 
 
 class NothingSigned:
     """The outcomes of a funnel that no app closes."""
 
-    def signed(self, *, start, end, salespeople=None) -> Signed:
-        return Signed()
-
     def by_segment(self, *, segment_ids) -> dict[int, SegmentOutcome]:
         return {}
+
+    def signed_by_day(self, *, start, end) -> list:
+        return []
 
 
 _registered: list[Outcomes] = [NothingSigned()]

@@ -12,7 +12,8 @@ from portrait import roles
 from qualification.choices import SuggestedVerdict
 from qualification.decisions.services import lead_decide
 from qualification.funnel.alerts import alerts_check
-from qualification.funnel.figures import conversion_rate, plan_coverage
+from qualification.funnel.figures import conversion_rate
+from qualification.funnel.plan_coverage import plan_coverage
 from qualification.models import Alert
 from tests.crm.factories import contract_data, qualified_lead
 from tests.qualification.funnel_factories import SalesPlanFactory, make_lead, published_portrait
@@ -176,3 +177,27 @@ def test_the_figures_show_the_funnel_stages_and_the_measured_conversion(client_f
         "decided_interesting": 1,
         "is_measured": True,
     }
+
+
+def test_the_figures_cost_the_same_queries_for_one_plan_or_five(client_for, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.qualification.funnel_factories import fresh_permissions
+
+    api = client_for(roles.SALES_MANAGERS)
+    team = Group.objects.create(name="Team Odesa")
+    SalesPlanFactory(team=team)
+    fresh_permissions(api)
+    with CaptureQueriesContext(connection) as one:
+        api.get(reverse("v1:funnel-figures"))
+    for _ in range(4):
+        SalesPlanFactory(salesperson=make_user(roles.SALES))
+    SalesPlanFactory(team=team)
+    fresh_permissions(api)
+
+    with CaptureQueriesContext(connection) as six:
+        response = api.get(reverse("v1:funnel-figures"))
+
+    assert len(response.json()["plans"]) == 6
+    assert len(six) == len(one)

@@ -16,10 +16,10 @@ from qualification.funnel.alerts import alert_send, alerts_check
 from qualification.funnel.figures import (
     active_pool,
     conversion_rate,
-    plan_coverage,
     pool_figures,
     salespeople_figures,
 )
+from qualification.funnel.plan_coverage import plan_coverage
 from qualification.funnel.plans import sales_plan_create
 from qualification.models import Alert, AlertKind, Lead, SalesPlan
 from tests.qualification.funnel_factories import (

@@ -18,9 +18,10 @@ from qualification.api.serializers import decisions, funnel
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.funnel.alerts import alert_resolve, alerts_for_user
 from qualification.funnel.conversion import DIMENSIONS, conversion_by
-from qualification.funnel.coverage import segment_coverage
-from qualification.funnel.figures import funnel_figures, plan_coverage
+from qualification.funnel.plan_coverage import plan_coverage
 from qualification.funnel.plans import sales_plan_create, sales_plan_update, sales_plans_for_user
+from qualification.funnel.segment_coverage import segment_coverage
+from qualification.funnel.summary import funnel_figures
 from qualification.models import EvaluationRun, RejectionReason
 from qualification.permissions import FIGURES_READERS, VIEW_FIGURES
 
