@@ -5,7 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.filters import PageFilterSetMixin
 from crm.choices import Channel, ClientKind, FeedbackKind, FeedbackStatus
+from crm.clients.selectors import client_owners
 from crm.feedback.selectors import feedback_overdue
 from crm.models import Client, Contract, Feedback, Negotiation
 from qualification.filtersets import IdFilter
@@ -29,6 +31,14 @@ class ClientFilterSet(django_filters.FilterSet):
             | Q(contacts__name__icontains=value)
             | Q(contacts__email__icontains=value)
         ).distinct()
+
+
+class ClientPageFilterSet(PageFilterSetMixin, ClientFilterSet):
+    """The clients page's filters: the owners to choose from by name."""
+
+    owner = django_filters.ModelChoiceFilter(
+        queryset=client_owners(), label=_("Account owner"), empty_label=_("Any owner")
+    )
 
 
 class ContractFilterSet(django_filters.FilterSet):

@@ -27,9 +27,11 @@ class QualificationConfig(AppConfig):
         from portrait.models import Portrait
         from portrait.versioning.publishing import on_publish
         from qualification.evaluation.runs import evaluation_run_on_publish
+        from qualification.lead_actions import lead_lost_offer, lead_page_action_register
 
         # A new portrait re-evaluates every lead (see portrait.versioning.publishing).
         on_publish(Portrait, evaluation_run_on_publish)
+        lead_page_action_register(lead_lost_offer)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )

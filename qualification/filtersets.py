@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import set_override
 
+from config.filters import PageFilterSetMixin
 from portrait.selectors import segments_published
 from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.models import Lead
@@ -59,7 +60,7 @@ class LeadFilterSet(django_filters.FilterSet):
         return queryset.with_identity_in_source(value)
 
 
-class LeadQueueFilterSet(LeadFilterSet):
+class LeadQueueFilterSet(PageFilterSetMixin, LeadFilterSet):
     """The queue page's filters: the same, with the published segments to choose from.
 
     A person's stale link keeps what still applies: an invalid value is left out (and
@@ -86,19 +87,6 @@ class LeadQueueFilterSet(LeadFilterSet):
     def keep(self, queryset, name, value):
         return queryset
 
-    def valid_qs(self):
-        """The queryset narrowed by the filters whose values are valid."""
-        if not self._valid_values():
-            return self.queryset
-        return self.filter_queryset(self.queryset)
-
     def leads_per_page(self) -> int:
         """Leads per page: the chosen size when valid, else the default."""
-        return self._valid_values().get("page_size") or DEFAULT_PAGE_SIZE
-
-    def _valid_values(self) -> dict:
-        """The cleaned values of the valid fields; none for an unbound form."""
-        if not self.is_bound:
-            return {}
-        self.form.is_valid()  # cleaned_data then holds the valid fields only
-        return self.form.cleaned_data
+        return self.valid_values().get("page_size") or DEFAULT_PAGE_SIZE

@@ -212,3 +212,26 @@ def test_overdue_negotiations_are_checked_periodically(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["negotiations-overdue-check"]
 
     assert schedule["task"] == "crm.tasks.negotiations_overdue_check_task"
+
+
+def test_the_negotiation_list_costs_the_same_queries_for_more_rows(
+    client_for, signed, django_assert_num_queries
+):
+    from tests.qualification.funnel_factories import fresh_permissions
+
+    seller, contract = signed
+    for question in ("Price", "Term", "Scope"):
+        negotiation = negotiation_open(
+            user=seller, client=contract.client, question=question, deadline=later()
+        )
+        negotiation_entry_add(
+            negotiation=negotiation, user=seller, party="ours", kind="position", text="No"
+        )
+    api = client_for(roles.SALES_MANAGERS)
+    fresh_permissions(api)
+
+    # The user's permissions (2), the page with clients and contracts (1), the entries (1).
+    with django_assert_num_queries(4):
+        response = api.get(NEGOTIATIONS)
+
+    assert len(response.json()["results"]) == 3
