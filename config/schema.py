@@ -16,11 +16,11 @@ from config.api import ErrorSerializer
 
 _DESCRIPTIONS = {
     "400": _("Invalid input: the errors name each field at fault."),
-    "401": _("Not signed in: send a token or a session."),
+    "401": _("Not signed in: send a token or sign in."),
     "403": _("Not allowed for your role, or not yours to change."),
     "404": _("No such object visible to you."),
-    "413": _("The body is over the size limit."),
-    "415": _("The body is not JSON."),
+    "413": _("The request body is over the size limit."),
+    "415": _("The request body is not JSON."),
     "429": _("Too many requests: wait for Retry-After seconds."),
     "409": _("A request with this Idempotency-Key is still in progress: retry after Retry-After."),
     "422": _("This Idempotency-Key was used for another request (another body, method or path)."),

@@ -77,7 +77,7 @@ def client_update(
         errors["kind"] = [_("A client's kind does not change.")]
     owner = data.get("owner", client.owner)
     if getattr(owner, "pk", None) != client.owner_id and not user.has_perm(VIEW_ALL):
-        errors["owner"] = [_("Only a manager hands a client to another owner.")]
+        errors["owner"] = [_("Only a manager can hand a client to another owner.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -104,9 +104,9 @@ def _exchange_rate(contract: Contract, given) -> Decimal:
         raise ValidationError(
             {
                 "exchange_rate": _(
-                    "A contract in %(currency)s needs its exchange rate to %(company)s."
+                    "A contract in %(currency)s needs its exchange rate to %(base)s."
                 )
-                % {"currency": contract.currency, "company": settings.PORTRAIT_CRM["CURRENCY"]}
+                % {"currency": contract.currency, "base": settings.PORTRAIT_CRM["CURRENCY"]}
             }
         )
     return Decimal(given)

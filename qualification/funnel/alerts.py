@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.background import enqueue_on_commit
 from portrait import roles
@@ -109,10 +110,17 @@ def _plan_shortfall(coverage) -> str:
         % {"plan": plan, "expected": figures.expected_contracts, "target": plan.target_contracts}
     ]
     if actual.contracts:
-        parts.append(_("%(signed)s contracts are signed already.") % {"signed": actual.contracts})
+        parts.append(
+            ngettext(
+                "%(signed)s contract is signed already.",
+                "%(signed)s contracts are signed already.",
+                actual.contracts,
+            )
+            % {"signed": actual.contracts}
+        )
     if coverage.expected_revenue_total < (plan.target_revenue or 0):
         parts.append(
-            _("Signed %(signed)s and expected %(expected)s revenue fall short of %(target)s.")
+            _("Revenue signed (%(signed)s) plus expected (%(expected)s) falls short of %(target)s.")
             % {
                 "signed": actual.value,
                 "expected": figures.expected_revenue,
