@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.filters import PageFilterSetMixin
+from config.filters import BooleanFilter, ChoiceFilter, IsoDateFilter, PageFilterSetMixin
 from crm.choices import Channel, ClientKind, FeedbackKind, FeedbackStatus
 from crm.clients.selectors import client_owners
 from crm.feedback.selectors import feedback_overdue
@@ -15,9 +15,7 @@ from qualification.filtersets import IdFilter
 
 class ClientFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", max_length=255, label=_("Search"))
-    kind = django_filters.ChoiceFilter(
-        choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind")
-    )
+    kind = ChoiceFilter(choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
 
     class Meta:
@@ -39,12 +37,16 @@ class ClientPageFilterSet(PageFilterSetMixin, ClientFilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=client_owners(), label=_("Account owner"), empty_label=_("Any owner")
     )
+    # On the page an empty choice means "any".
+    kind = django_filters.ChoiceFilter(
+        choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
 
 
 class ContractFilterSet(django_filters.FilterSet):
     client = IdFilter(field_name="client_id", label=_("Client id"))
     lead = IdFilter(field_name="lead_id", label=_("Lead id"))
-    signed_since = django_filters.DateFilter(
+    signed_since = IsoDateFilter(
         field_name="signed_on", lookup_expr="gte", label=_("Signed on or after")
     )
 
@@ -55,8 +57,8 @@ class ContractFilterSet(django_filters.FilterSet):
 
 class NegotiationFilterSet(django_filters.FilterSet):
     client = IdFilter(field_name="client_id", label=_("Client id"))
-    is_open = django_filters.BooleanFilter(method="open_only", label=_("Open (no outcome yet)"))
-    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past its deadline"))
+    is_open = BooleanFilter(method="open_only", label=_("Open (no outcome yet)"))
+    overdue = BooleanFilter(method="overdue_only", label=_("Past its deadline"))
 
     class Meta:
         model = Negotiation
@@ -71,11 +73,11 @@ class NegotiationFilterSet(django_filters.FilterSet):
 
 
 class FeedbackFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
-    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past a deadline"))
+    status = ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
+    overdue = BooleanFilter(method="overdue_only", label=_("Past a deadline"))
     client = IdFilter(field_name="client_id", label=_("Client id"))
-    kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    kind = ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
+    channel = ChoiceFilter(choices=Channel.choices, label=_("Channel"))
 
     class Meta:
         model = Feedback
