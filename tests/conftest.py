@@ -56,6 +56,51 @@ def client_for(make_user):
     return make
 
 
+class BrokerStub:
+    """Takes the tasks the code sends instead of Redis; ``down`` refuses them as Redis would.
+
+    ``work()`` runs what was sent, and what that sends, as a worker would.
+    """
+
+    def __init__(self, capture_on_commit_callbacks):
+        self.sent: list[tuple[str, tuple]] = []
+        self.down = False
+        self._capture = capture_on_commit_callbacks
+
+    def send_task(self, name, args=None, kwargs=None, **options):
+        from kombu.exceptions import OperationalError
+
+        if self.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.sent.append((name, tuple(args or ())))
+
+    def work(self) -> list[tuple[str, tuple]]:
+        from config.celery import app
+
+        done = []
+        while self.sent:
+            name, args = self.sent.pop(0)
+            with self._capture(execute=True):
+                app.tasks[name].apply(args=args, throw=True)
+            done.append((name, args))
+        return done
+
+
+@pytest.fixture
+def broker(monkeypatch, settings, django_capture_on_commit_callbacks):
+    """Tasks go to a broker (a stand-in, ``BrokerStub``) instead of running at once."""
+    from config.celery import app
+
+    stub = BrokerStub(django_capture_on_commit_callbacks)
+    monkeypatch.setattr(app, "send_task", stub.send_task)
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        yield stub
+    finally:
+        app.conf.task_always_eager = True
+
+
 @pytest.fixture
 def real_celery_worker(transactional_db, settings):
     """A real Celery worker process consuming from Redis against the test database.
