@@ -28,8 +28,9 @@ class QualificationConfig(AppConfig):
         from portrait.versioning.publishing import on_publish
         from qualification.evaluation.runs import evaluation_run_on_publish
 
-        # A new portrait re-evaluates every lead (see portrait.versioning.publishing).
-        on_publish(Portrait, evaluation_run_on_publish)
+        # A new portrait re-evaluates every lead: its run is planned with the publish
+        # (see portrait.versioning.publishing).
+        on_publish(Portrait, evaluation_run_on_publish, in_transaction=True)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )

@@ -6,6 +6,10 @@ marks the chunk done in the same transaction (a re-run skips it), the last
 chunk enqueues the finishing step, which sweeps the leads inserted after planning
 (beyond the last range) and marks the run done. A run whose portrait
 is no longer the published one stops (``superseded``).
+
+The run is planned in the publishing transaction (``evaluation_run_on_publish``), so a
+publish never stands without its run; each step's task is an outbox row of the step's
+own transaction (``config.background``).
 """
 
 from django.conf import settings
@@ -36,7 +40,6 @@ _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING
 EVALUATION_RUN_TASK = "qualification.tasks.evaluation_run_task"
 EVALUATION_CHUNK_TASK = "qualification.tasks.evaluation_chunk_task"
 EVALUATION_RUN_FINISH_TASK = "qualification.tasks.evaluation_run_finish_task"
-EVALUATION_RUN_START_TASK = "qualification.tasks.evaluation_run_start_task"
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -233,5 +236,12 @@ def evaluation_run_start(*, portrait: Portrait) -> EvaluationRun | None:
 
 
 def evaluation_run_on_publish(portrait: Portrait) -> None:
-    """A new portrait version re-evaluates every lead, in the background (a publish hook)."""
-    enqueue_on_commit(EVALUATION_RUN_START_TASK, portrait.pk)
+    """A new portrait version re-evaluates every lead, in the background (a publish hook).
+
+    Runs inside the publishing transaction: the run, its chunks and the task that
+    starts it commit with the new version or not at all, so a publish answers
+    whether or not the broker does, and a broker that was away loses no run (the
+    sweeper sends the task). Planning waits for the writers evaluating leads
+    against the version before (``writers_lock``), as a publish now does.
+    """
+    evaluation_run_plan(portrait=portrait)

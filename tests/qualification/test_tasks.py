@@ -7,23 +7,29 @@ import os
 import pkgutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
+from config.background import background_sweep
+from config.outbox.models import OutboxMessage
 from portrait import roles
+from portrait.choices import DocumentStatus
 from portrait.services import portrait_publish
 from qualification.choices import SuggestedVerdict
-from qualification.models import Alert, EvaluationRun, EvaluationRunStatus
+from qualification.evaluation.runs import EVALUATION_RUN_TASK
+from qualification.models import Alert, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.tasks import (
     alerts_check_task,
     evaluation_chunk_task,
     evaluation_run_start_task,
 )
 from tests.portrait.factories import ExclusionFactory, PortraitFactory, SegmentFactory
-from tests.qualification.funnel_factories import SalesPlanFactory, make_lead
+from tests.qualification.funnel_factories import SalesPlanFactory, make_lead, published_portrait
 
 LARGE = {"all": [{"field": "employees", "op": "gte", "value": 250}]}
 SANCTIONED = {"field": "country", "op": "eq", "value": "RU"}
@@ -181,7 +187,6 @@ def test_every_task_the_services_send_is_registered_in_a_web_process():
         "qualification.tasks.alert_send_task",
         "qualification.tasks.evaluation_chunk_task",
         "qualification.tasks.evaluation_run_finish_task",
-        "qualification.tasks.evaluation_run_start_task",
         "qualification.tasks.evaluation_run_task",
     ]
     # A fresh process that sets Django up as a web server does, and imports no task itself.
@@ -244,3 +249,124 @@ def test_a_publish_reevaluates_leads_through_a_real_worker(real_celery_worker, m
     assert run.status == EvaluationRunStatus.DONE
     assert (run.done_chunks, run.total_chunks, run.lead_count) == (1, 1, 4)
     assert_evaluated(leads, published, segment, exclusion)
+
+
+# Work that survives its infrastructure: the run commits with the publish, the sweep recovers
+
+
+def test_a_publish_while_the_broker_is_down_answers_and_keeps_its_run_for_the_sweep(
+    client_for, broker, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTRAIT_CRM = {**settings.PORTRAIT_CRM, "EVALUATION_CHUNK_SIZE": 2}
+    leads = make_mixed_leads()
+    portrait, segment, exclusion = draft_portrait()
+    broker.down = True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(roles.ADMINS).post(reverse("v1:portrait-publish", args=[portrait.pk]))
+
+    assert response.status_code == 200
+    run = EvaluationRun.objects.get()
+    assert (run.portrait_id, run.status, run.total_chunks) == (
+        portrait.id,
+        EvaluationRunStatus.PENDING,
+        2,
+    )
+    waiting = OutboxMessage.objects.get()
+    assert (waiting.task_name, waiting.args, waiting.dispatched_at, waiting.attempts) == (
+        EVALUATION_RUN_TASK,
+        [run.id],
+        None,
+        1,
+    )
+
+    broker.down = False
+    assert background_sweep(grace_seconds=0)["outbox"] == 1
+    broker.work()
+
+    run.refresh_from_db()
+    assert (run.status, run.done_chunks) == (EvaluationRunStatus.DONE, 2)
+    assert_evaluated(leads, portrait, segment, exclusion)
+
+
+def test_a_publish_that_rolls_back_leaves_no_run(make_user, monkeypatch):
+    from portrait.versioning import services as versioning
+
+    portrait, _segment, _exclusion = draft_portrait()
+
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(versioning, "publish_handlers_schedule", fail)
+    with pytest.raises(RuntimeError):
+        portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
+
+    portrait.refresh_from_db()
+    assert portrait.status == DocumentStatus.DRAFT
+    assert (EvaluationRun.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+
+
+def _waiting_for_the_writers_lock() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            ["%pg_advisory_xact_lock(%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+def test_a_publish_waits_for_the_writers_and_lets_a_decision_on_the_version_in_force_commit(
+    transactional_db, make_user
+):
+    from django.db import transaction
+
+    from qualification.decisions.services import lead_decide
+    from qualification.evaluation.writes import writers_lock
+    from qualification.models import Decision
+    from tests.threads import in_own_connection
+
+    in_force = published_portrait()
+    lead = make_lead(employees=300)
+    Lead.objects.filter(pk=lead.pk).update(evaluated_portrait=in_force)
+    portrait, _segment, _exclusion = draft_portrait()
+    admin, seller = make_user(roles.ADMINS), make_user(roles.SALES)
+    holding, proceed = threading.Event(), threading.Event()
+
+    def write_against_the_version_in_force():
+        with transaction.atomic():
+            writers_lock(alone=False)
+            holding.set()
+            proceed.wait(20)
+            Lead.objects.filter(pk=lead.pk).update(employees=301)
+
+    writer, writer_failures = in_own_connection(write_against_the_version_in_force)
+    assert holding.wait(10)
+    publisher, publisher_failures = in_own_connection(
+        lambda: portrait_publish(portrait=portrait, user=admin)
+    )
+    deadline = time.monotonic() + 10
+    while not _waiting_for_the_writers_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The publish holds the portrait rows while it waits: a decision recorded meanwhile
+    # references the version in force (checked with a key-share lock) and must not wait.
+    decider, decider_failures = in_own_connection(
+        lambda: lead_decide(lead=lead, user=seller, verdict="interesting")
+    )
+    decider.join(5)
+    decided_while_the_publish_waited = not decider.is_alive() and publisher.is_alive()
+    proceed.set()
+    for thread in (writer, publisher, decider):
+        thread.join(20)
+
+    assert decided_while_the_publish_waited
+    assert (writer_failures, publisher_failures, decider_failures) == ([], [], [])
+    assert Decision.objects.get().evaluated_portrait_id == in_force.pk
+    # The writer committed before the run was planned; the run evaluated its lead again.
+    run = EvaluationRun.objects.get()
+    assert (run.portrait_id, run.status) == (portrait.pk, EvaluationRunStatus.DONE)
+    lead.refresh_from_db()
+    assert (lead.employees, lead.evaluated_portrait_id) == (301, portrait.pk)
