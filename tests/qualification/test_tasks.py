@@ -9,11 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from config.background import background_sweep
 from config.outbox.models import OutboxMessage
@@ -21,7 +23,12 @@ from portrait import roles
 from portrait.choices import DocumentStatus
 from portrait.services import portrait_publish
 from qualification.choices import SuggestedVerdict
-from qualification.evaluation.runs import EVALUATION_RUN_TASK
+from qualification.evaluation.runs import (
+    EVALUATION_RUN_TASK,
+    evaluation_run_plan,
+    evaluation_runs_sweep,
+)
+from qualification.funnel.alerts import alerts_check, alerts_unsent_sweep
 from qualification.models import Alert, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.tasks import (
     alerts_check_task,
@@ -172,6 +179,7 @@ def sent_task_names() -> set[str]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
                 "enqueue_on_commit",
                 "enqueue_each_on_commit",
+                "enqueue_again_on_commit",
             }:
                 name = node.args[0]
                 names.add(
@@ -254,6 +262,14 @@ def test_a_publish_reevaluates_leads_through_a_real_worker(real_celery_worker, m
 # Work that survives its infrastructure: the run commits with the publish, the sweep recovers
 
 
+def age(*querysets, seconds: float) -> None:
+    """Move the creation of these rows ``seconds`` into the past."""
+    for queryset in querysets:
+        for row in queryset:
+            row.created_at -= timedelta(seconds=seconds)
+            row.save(update_fields=["created_at"])
+
+
 def test_a_publish_while_the_broker_is_down_answers_and_keeps_its_run_for_the_sweep(
     client_for, broker, settings, django_capture_on_commit_callbacks
 ):
@@ -304,6 +320,116 @@ def test_a_publish_that_rolls_back_leaves_no_run(make_user, monkeypatch):
     portrait.refresh_from_db()
     assert portrait.status == DocumentStatus.DRAFT
     assert (EvaluationRun.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+
+
+def stalled_run(broker, django_capture_on_commit_callbacks):
+    """A run whose dispatch the broker lost, with no progress for 301 seconds."""
+    make_lead(employees=300)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = evaluation_run_plan(portrait=published_portrait())
+    broker.sent.clear()
+    age(EvaluationRun.objects.all(), OutboxMessage.objects.all(), seconds=301)
+    return run
+
+
+def stall_threshold():
+    return timezone.now() - timedelta(seconds=300)
+
+
+def test_a_run_with_no_progress_for_the_stall_period_is_dispatched_again_once(
+    db, broker, django_capture_on_commit_callbacks
+):
+    run = stalled_run(broker, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = evaluation_runs_sweep(stalled_before=stall_threshold())
+        second = evaluation_runs_sweep(stalled_before=stall_threshold())
+
+    assert (first, second) == (1, 0)
+    assert broker.sent == [(EVALUATION_RUN_TASK, (run.id,))]
+    broker.work()
+    run.refresh_from_db()
+    assert run.status == EvaluationRunStatus.DONE
+    assert Lead.objects.get().evaluated_portrait_id == run.portrait_id
+
+
+def test_a_run_that_progressed_within_the_stall_period_is_left_alone(
+    db, broker, django_capture_on_commit_callbacks
+):
+    make_lead(employees=300)
+    make_lead(employees=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = evaluation_run_plan(portrait=published_portrait())
+    age(EvaluationRun.objects.all(), OutboxMessage.objects.all(), seconds=301)
+    # A chunk done a moment ago is progress.
+    run.chunks.update(done_at=timezone.now())
+
+    assert evaluation_runs_sweep(stalled_before=stall_threshold()) == 0
+
+
+def test_a_failed_run_of_the_published_portrait_is_resumed_and_one_of_an_old_one_is_not(
+    db, broker, django_capture_on_commit_callbacks
+):
+    old = stalled_run(broker, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        current = evaluation_run_plan(portrait=published_portrait())
+    broker.sent.clear()
+    age(EvaluationRun.objects.filter(pk=current.pk), OutboxMessage.objects.all(), seconds=301)
+    EvaluationRun.objects.update(status=EvaluationRunStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evaluation_runs_sweep(stalled_before=stall_threshold()) == 1
+
+    assert broker.sent == [(EVALUATION_RUN_TASK, (current.id,))]
+    statuses = dict(EvaluationRun.objects.values_list("id", "status"))
+    assert statuses == {old.id: EvaluationRunStatus.FAILED, current.id: EvaluationRunStatus.PENDING}
+    broker.work()
+    assert EvaluationRun.objects.get(pk=current.pk).status == EvaluationRunStatus.DONE
+
+
+def test_an_unsent_alert_is_asked_for_again_after_the_stall_and_mailed_once(
+    make_user, broker, django_capture_on_commit_callbacks
+):
+    make_user(roles.SALES_MANAGERS, email="boss@example.com")
+    SalesPlanFactory(target_contracts=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_check()
+    broker.sent.clear()
+    alert = Alert.objects.get()
+
+    assert alerts_unsent_sweep(stalled_before=stall_threshold()) == 0
+    age(Alert.objects.all(), OutboxMessage.objects.all(), seconds=301)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_unsent_sweep(stalled_before=stall_threshold()) == 1
+    # A redelivery of the same message, and the sweep of an alert already sent.
+    broker.sent.append(broker.sent[0])
+    broker.work()
+    age(OutboxMessage.objects.all(), seconds=301)
+
+    assert alerts_unsent_sweep(stalled_before=stall_threshold()) == 0
+    alert.refresh_from_db()
+    assert alert.sent_at is not None
+    assert [message.to for message in mail.outbox] == [["boss@example.com"]]
+
+
+def test_no_alert_is_asked_for_while_no_manager_has_an_address(
+    db, broker, django_capture_on_commit_callbacks
+):
+    SalesPlanFactory(target_contracts=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_check()
+    age(Alert.objects.all(), OutboxMessage.objects.all(), seconds=301)
+
+    assert alerts_unsent_sweep(stalled_before=stall_threshold()) == 0
+
+
+def test_the_apps_register_their_sweepers():
+    from config import background
+
+    assert {sweeper.__name__ for sweeper in background._sweepers} == {
+        "evaluation_runs_sweep",
+        "alerts_unsent_sweep",
+    }
 
 
 def _waiting_for_the_writers_lock() -> bool:
