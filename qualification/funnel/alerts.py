@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.background import enqueue_on_commit
+from config.background import enqueue_again_on_commit, enqueue_on_commit
 from portrait import roles
 from qualification.funnel.figures import (
     conversion_rate,
@@ -158,6 +158,24 @@ def alert_send(*, alert: Alert) -> bool:
         alert.sent_at = timezone.now()
         alert.save(update_fields=["sent_at"])
     return True
+
+
+def alerts_unsent_sweep(*, stalled_before) -> int:
+    """Ask again to mail each open alert recorded before ``stalled_before`` and never sent.
+
+    Its message was lost (a broker restarted without its data) or its mail failed;
+    ``alert_send`` sends it once, whoever asks. Nothing is asked while no manager has
+    an address to send to. Returns how many were asked for.
+    """
+    if not alert_recipients():
+        return 0
+    unsent = Alert.objects.filter(
+        sent_at__isnull=True, resolved_at__isnull=True, created_at__lt=stalled_before
+    ).order_by("id")
+    return sum(
+        enqueue_again_on_commit(ALERT_SEND_TASK, alert_id, unless_since=stalled_before)
+        for alert_id in unsent.values_list("id", flat=True)
+    )
 
 
 def alert_resolve(*, alert: Alert) -> Alert:
