@@ -1,5 +1,6 @@
 from crm.models.clients import Client, ClientContact, Department
 from crm.models.contracts import Contract, ContractClause
+from crm.models.employees import EmployeeProfile
 from crm.models.feedback import Delay, Escalation, Feedback
 from crm.models.negotiations import Negotiation, NegotiationEntry
 from crm.models.rules import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
@@ -11,6 +12,7 @@ __all__ = [
     "ContractClause",
     "Delay",
     "Department",
+    "EmployeeProfile",
     "Escalation",
     "Feedback",
     "Negotiation",
