@@ -142,7 +142,11 @@ def _feedback_move(*, feedback: Feedback, user, to: str) -> Feedback:
     if not user.has_perm("crm.change_feedback"):
         raise PermissionDenied(_("You may not answer feedback."))
     with transaction.atomic():
-        locked = Feedback.objects.select_for_update().select_related("rules").get(pk=feedback.pk)
+        locked = (
+            Feedback.objects.select_for_update(of=("self",))
+            .select_related("rules")
+            .get(pk=feedback.pk)
+        )
         if locked.status == FeedbackStatus.RESOLVED:
             raise ValidationError({"status": [_("This feedback is resolved already.")]})
         now = timezone.now()
