@@ -4,6 +4,7 @@ from crm.models.employees import EmployeeProfile
 from crm.models.feedback import Delay, Escalation, Feedback
 from crm.models.negotiations import Negotiation, NegotiationEntry
 from crm.models.rules import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
+from crm.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Client",
@@ -20,4 +21,7 @@ __all__ = [
     "ServiceRules",
     "ServiceRulesAcknowledgement",
     "ServiceTarget",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -180,6 +180,7 @@ def test_every_task_the_services_send_is_registered_in_a_web_process():
         "crm.tasks.delay_notice_send_task",
         "crm.tasks.escalation_deliver_task",
         "crm.tasks.negotiation_overdue_send_task",
+        "crm.tasks.webhook_delivery_send_task",
         "qualification.tasks.alert_send_task",
         "qualification.tasks.evaluation_chunk_task",
         "qualification.tasks.evaluation_run_finish_task",
