@@ -144,6 +144,8 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="portrait-crm@localhost")
+# Where django.core.mail.backends.filebased.EmailBackend writes the e-mails it "sends".
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=None)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,6 +245,9 @@ OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 # another worker after this long: the stall period, so the transport and the sweep agree
 # (Redis's own default is an hour).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BACKGROUND_STALL_SECONDS}
+# How often the beat sends the webhook deliveries that are due; a run that waited longer
+# than this in the queue is dropped, the next one does its work.
+WEBHOOK_SEND_INTERVAL_SECONDS = env.int("WEBHOOK_SEND_INTERVAL_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict = {
     # Outbox rows never sent, runs and alerts that stalled: sent or asked for again.
     "background-sweep": {
@@ -264,6 +269,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "crm.tasks.feedback_overdue_check_task",
         "schedule": env.int("FEEDBACK_CHECK_INTERVAL_SECONDS", default=60),
     },
+    # Webhooks due for their first try or a retry; the rows are the queue, not the broker.
+    "webhook-deliveries-send-due": {
+        "task": "crm.tasks.webhook_deliveries_send_due_task",
+        "schedule": WEBHOOK_SEND_INTERVAL_SECONDS,
+        "options": {"expires": WEBHOOK_SEND_INTERVAL_SECONDS},
+    },
 }
 
 # Domain settings
@@ -282,6 +293,14 @@ PORTRAIT_CRM = {
     "CURRENCY": env("COMPANY_CURRENCY", default="UAH"),
     # Conversion is measured over the decisions of this many trailing months.
     "CONVERSION_WINDOW_MONTHS": env.int("CONVERSION_WINDOW_MONTHS", default=12),
+    # Webhooks: a failed delivery is tried again after this many seconds, twice as long
+    # after each next failure, at most WEBHOOK_RETRY_MAX_SECONDS apart, until this long
+    # after its first attempt; then it is marked failed.
+    "WEBHOOK_RETRY_BASE_SECONDS": env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30),
+    "WEBHOOK_RETRY_MAX_SECONDS": env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600),
+    "WEBHOOK_RETRY_FOR_SECONDS": env.float("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600),
+    # Connecting to a receiver and each wait for its answer.
+    "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
 }
 
 LOGGING = {

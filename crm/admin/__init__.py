@@ -1,1 +1,1 @@
-from crm.admin import clients, contracts, negotiations  # noqa: F401
+from crm.admin import clients, contracts, employees, negotiations, webhooks  # noqa: F401

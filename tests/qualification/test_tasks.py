@@ -194,6 +194,7 @@ def test_every_task_the_services_send_is_registered_in_a_web_process():
         "crm.tasks.delay_notice_send_task",
         "crm.tasks.escalation_deliver_task",
         "crm.tasks.negotiation_overdue_send_task",
+        "crm.tasks.webhook_delivery_send_task",
         "qualification.tasks.alert_send_task",
         "qualification.tasks.evaluation_chunk_task",
         "qualification.tasks.evaluation_run_finish_task",
@@ -431,6 +432,8 @@ def test_the_apps_register_their_sweepers():
     assert {sweeper.__name__ for sweeper in background._sweepers} == {
         "evaluation_runs_sweep",
         "alerts_unsent_sweep",
+        "escalations_unmailed_sweep",
+        "delays_untold_sweep",
     }
 
 
