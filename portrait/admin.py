@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from portrait import services
 from portrait.forms import ExclusionForm, SegmentForm
@@ -38,7 +39,7 @@ class ExclusionInline(DraftOnlyInlineMixin, admin.StackedInline):
 
 
 @admin.register(Portrait)
-class PortraitAdmin(VersionedDocumentAdminMixin, admin.ModelAdmin):
+class PortraitAdmin(VersionedDocumentAdminMixin, SimpleHistoryAdmin):
     document_services = services.PORTRAIT_SERVICES
     inlines = [SegmentInline, ExclusionInline]
     fieldsets = [(None, {"fields": ["name", "description"]}), VERSION_FIELDSET]

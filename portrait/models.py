@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portrait import criteria
 from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
@@ -29,6 +30,8 @@ class Portrait(VersionedDocument):
 
     acknowledgement_model = "portrait.PortraitAcknowledgement"
     copied_relations = ("segments", "exclusions")
+    # Who changed what in a draft, and who published it: ``save()`` only, never bulk.
+    history = HistoricalRecords()
 
     class Meta(VersionedDocument.Meta):
         verbose_name = _("portrait")
@@ -63,6 +66,8 @@ class Segment(models.Model):
         _("priority"), default=100, help_text=_("Lower numbers are matched first.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
@@ -86,6 +91,8 @@ class Exclusion(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     criteria = models.JSONField(_("criteria"), validators=[_validate_criteria_field])
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("exclusion")

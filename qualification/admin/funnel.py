@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from qualification.evaluation.runs import evaluation_run_resume
@@ -77,7 +78,7 @@ class EvaluationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(admin.ModelAdmin):
+class RejectionReasonAdmin(SimpleHistoryAdmin):
     list_display = ("code", "label", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "label")
@@ -106,7 +107,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SalesPlan)
-class SalesPlanAdmin(admin.ModelAdmin):
+class SalesPlanAdmin(SimpleHistoryAdmin):
     """Plans with their figures: pool, expected contracts and coverage of the target."""
 
     list_display = (

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from config.forms import StorableJSONFormField
@@ -40,7 +41,7 @@ class LeadIdentityInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(SimpleHistoryAdmin):
     list_display = (
         "__str__",
         "source",
@@ -185,7 +186,7 @@ class LeadTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadSource)
-class LeadSourceAdmin(admin.ModelAdmin):
+class LeadSourceAdmin(SimpleHistoryAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name",)
     filter_horizontal = ("accounts",)

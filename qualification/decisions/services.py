@@ -8,6 +8,7 @@ from django.utils.translation import gettext_noop
 from qualification.choices import DecisionVerdict, LeadChange, LeadStage, SuggestedVerdict
 from qualification.leads.transitions import lead_transition
 from qualification.models import Decision, Lead, RejectionReason
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 
 _STAGE_OF_VERDICT = {
     DecisionVerdict.INTERESTING: LeadStage.QUALIFIED,
@@ -47,6 +48,11 @@ def lead_can_decide(*, lead: Lead, user) -> bool:
     if user.has_perm("qualification.view_all_leads"):
         return True
     return lead.owner_id is None or lead.owner_id == user.pk
+
+
+def _snapshot(lead: Lead) -> dict:
+    """What the portrait's rules read of ``lead`` now: its source and its content."""
+    return {field: getattr(lead, field) for field in ("source", *LEAD_CONTENT_FIELDS)}
 
 
 def lead_decide(
@@ -106,6 +112,8 @@ def lead_decide(
             suggested_verdict=lead.suggested_verdict,
             segment_id=lead.segment_id,
             fit_score=lead.fit_score,
+            exclusions_hit=lead.exclusions_hit or [],
+            lead_snapshot=_snapshot(lead),
             is_override=is_override,
             is_current=True,
         )

@@ -1,9 +1,11 @@
 """Decisions of salespeople on leads, and the managed list of rejection reasons."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from qualification.choices import DecisionVerdict, SuggestedVerdict
 
@@ -14,6 +16,8 @@ class RejectionReason(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     label = models.CharField(_("label"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rejection reason")
@@ -37,6 +41,8 @@ DECISION_FIELDS = (
     "suggested_verdict",
     "segment",
     "fit_score",
+    "exclusions_hit",
+    "lead_snapshot",
     "is_override",
     "is_current",
     "superseded_by",
@@ -98,6 +104,12 @@ class Decision(models.Model):
         related_name="+",
     )
     fit_score = models.PositiveSmallIntegerField(_("fit score"), null=True, blank=True)
+    exclusions_hit = models.JSONField(_("exclusions hit"), default=list, blank=True)
+    # The lead's values when it was decided: the evaluation can be replayed against them
+    # after the lead changes.
+    lead_snapshot = models.JSONField(
+        _("the lead as it was"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     is_override = models.BooleanField(
         _("override"),
         default=False,

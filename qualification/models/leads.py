@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from config.json_depth import validate_json_depth
 from config.text import validate_storable_json
@@ -154,6 +155,9 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = LeadQuerySet.as_manager()
+    # Edits by people and by the services (``save()``); the bulk sync and re-evaluations
+    # write in SQL and pay nothing.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("lead")
@@ -239,6 +243,9 @@ class LeadSource(models.Model):
         help_text=_("Integration accounts that may push and read leads of this source."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Which integration accounts a source was granted to, and by whom.
+    history = HistoricalRecords(m2m_fields=[accounts])
 
     class Meta:
         verbose_name = _("lead source")

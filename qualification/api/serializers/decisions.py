@@ -23,7 +23,7 @@ class RejectionReasonSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True)
-    reason_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reason_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Decision

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,12 +71,12 @@ class LeadDetailSerializer(LeadSerializer):
         fields = [*LeadSerializer.Meta.fields, "explanation", "decision"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
     def get_explanation(self, lead: Lead) -> dict | None:
         """Per-criterion verdicts of the portrait version the lead was evaluated against."""
         return lead_explain(lead) or None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, lead: Lead) -> dict | None:
         """The lead's current decision."""
         current = decisions_for_lead(lead).filter(is_current=True).first()
