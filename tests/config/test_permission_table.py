@@ -93,7 +93,7 @@ OPERATIONS: dict[str, set[str]] = {
     "GET /api/v1/service-rules/{pk}/acknowledgements/": {ADMINS},
 }
 # The schema and its docs are public reading, outside the versioned API.
-_NOT_OPERATIONS = {"/api/schema/", "/api/docs/"}
+_NOT_OPERATIONS = {"/api/schema/", "/api/docs/", "/api/redoc/"}
 
 
 def api_operations() -> set[str]:
