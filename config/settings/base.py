@@ -241,6 +241,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "crm.tasks.feedback_overdue_check_task",
         "schedule": env.int("FEEDBACK_CHECK_INTERVAL_SECONDS", default=60),
     },
+    # Owners hear of the clients nobody has contacted: one digest each per period,
+    # however often this runs.
+    "no-contact-digest": {
+        "task": "crm.reports.tasks.no_contact_digest_task",
+        "schedule": env.int("NO_CONTACT_DIGEST_CHECK_INTERVAL_SECONDS", default=3600),
+    },
 }
 
 # Domain settings
@@ -259,6 +265,12 @@ PORTRAIT_CRM = {
     "CURRENCY": env("COMPANY_CURRENCY", default="UAH"),
     # Conversion is measured over the decisions of this many trailing months.
     "CONVERSION_WINDOW_MONTHS": env.int("CONVERSION_WINDOW_MONTHS", default=12),
+    # A client nobody has contacted (feedback, a negotiation entry, a contract, a delay)
+    # for this many days is flagged to its owner.
+    "NO_CONTACT_DAYS": env.int("NO_CONTACT_DAYS", default=30),
+    # Each owner gets one digest of those clients per period of this many days (7: weekly,
+    # from Monday).
+    "NO_CONTACT_DIGEST_DAYS": env.int("NO_CONTACT_DIGEST_DAYS", default=7),
 }
 
 LOGGING = {

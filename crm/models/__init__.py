@@ -2,11 +2,13 @@ from crm.models.clients import Client, ClientContact, Department
 from crm.models.contracts import Contract, ContractClause
 from crm.models.feedback import Delay, Escalation, Feedback
 from crm.models.negotiations import Negotiation, NegotiationEntry
+from crm.models.reports import ContactDigest
 from crm.models.rules import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
 
 __all__ = [
     "Client",
     "ClientContact",
+    "ContactDigest",
     "Contract",
     "ContractClause",
     "Delay",
