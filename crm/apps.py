@@ -12,7 +12,7 @@ class CrmConfig(AppConfig):
         from crm import tasks  # noqa: F401
         from crm.contracts.outcomes import ContractOutcomes
         from crm.reports import tasks as report_tasks  # noqa: F401
-        from crm.views import contract_sign_offer
+        from crm.views.clients import contract_sign_offer
         from qualification.funnel.outcomes import outcomes_register
         from qualification.lead_actions import lead_page_action_register
 

@@ -62,6 +62,7 @@ class NegotiationFilterSet(django_filters.FilterSet):
 
 class FeedbackFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
+    resolved = django_filters.BooleanFilter(method="resolved_only", label=_("Resolved"))
     overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past a deadline"))
     client = IdFilter(field_name="client_id", label=_("Client id"))
     kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
@@ -69,7 +70,11 @@ class FeedbackFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Feedback
-        fields = ["status", "overdue", "client", "kind", "channel"]
+        fields = ["status", "resolved", "overdue", "client", "kind", "channel"]
+
+    def resolved_only(self, queryset, name, value):
+        resolved = Q(status=FeedbackStatus.RESOLVED)
+        return queryset.filter(resolved) if value else queryset.exclude(resolved)
 
     def overdue_only(self, queryset, name, value):
         overdue = feedback_overdue(queryset)
