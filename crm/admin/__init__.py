@@ -1,1 +1,1 @@
-from crm.admin import clients, contracts, negotiations  # noqa: F401
+from crm.admin import clients, contracts, feedback, negotiations, rules  # noqa: F401
