@@ -15,11 +15,44 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class StablePagination(CursorPagination):
-    """Cursor pagination over the primary key: stable under concurrent inserts."""
+    """Cursor pagination over the primary key: stable under concurrent inserts.
+
+    A ``page_size`` out of its bounds is a 400 naming it, not silently another size.
+    """
 
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        digits = len(str(self.max_page_size))
+        if not (raw.isdecimal() and len(raw) <= digits and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(limit)d.") % {"limit": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("This is not a cursor the API gave.")]}
+            ) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:

@@ -16,11 +16,11 @@ from config.api import ErrorSerializer
 
 _DESCRIPTIONS = {
     "400": _("Invalid input: the errors name each field at fault."),
-    "401": _("Not signed in: send a token or a session."),
+    "401": _("Not signed in: send a token or sign in."),
     "403": _("Not allowed for your role, or not yours to change."),
     "404": _("No such object visible to you."),
-    "413": _("The body is over the size limit."),
-    "415": _("The body is not JSON."),
+    "413": _("The request body is over the size limit."),
+    "415": _("The request body is not JSON."),
     "429": _("Too many requests: wait for Retry-After seconds."),
     "409": _("A request with this Idempotency-Key is still in progress: retry after Retry-After."),
     "422": _("This Idempotency-Key was used for another request (another body, method or path)."),
@@ -31,7 +31,12 @@ _SUCCESSES = [200, 201, 202, 204]
 
 _IDEMPOTENCY_KEY = OpenApiParameter(
     idempotency.HEADER,
-    type=OpenApiTypes.STR,
+    type={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": "^[A-Za-z0-9._~:+/=-]+$",
+    },
     location=OpenApiParameter.HEADER,
     required=False,
     description=_(
@@ -73,12 +78,18 @@ class AutoSchema(SpectacularAutoSchema):
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
         return responses
 
+    def _takes_query_parameters(self) -> bool:
+        return any(
+            getattr(parameter, "location", None) == OpenApiParameter.QUERY
+            for parameter in super().get_override_parameters()
+        )
+
     def _error_codes(self) -> list[str]:
         codes = ["401", "403", "429"]
         if self.method in _WRITES:
             codes += ["400", "413", "415"]
-        elif self.get_filter_backends() and self._is_list_view():
-            codes.append("400")  # an invalid filter value
+        elif self._is_list_view() or self._takes_query_parameters():
+            codes.append("400")  # an invalid filter, page size, cursor or parameter
         if self.method == "POST":
             codes += ["409", "422", "503"]  # of the Idempotency-Key
         if "{" in self.path:

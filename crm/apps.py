@@ -9,10 +9,12 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         # Services send tasks by name: registered here, they resolve in every process.
+        from config.background import on_sweep
         from crm import tasks  # noqa: F401
         from crm.contracts.outcomes import ContractOutcomes
+        from crm.feedback.sweep import delays_untold_sweep, escalations_unmailed_sweep
+        from crm.page_actions import contract_sign_offer
         from crm.reports import tasks as report_tasks  # noqa: F401
-        from crm.views.clients import contract_sign_offer
         from qualification.funnel.outcomes import outcomes_register
         from qualification.lead_actions import lead_page_action_register
 
@@ -20,3 +22,6 @@ class CrmConfig(AppConfig):
         # lead page offers to sign one.
         outcomes_register(ContractOutcomes())
         lead_page_action_register(contract_sign_offer)
+        # Bad news whose message was lost is asked for again (config.background).
+        on_sweep(escalations_unmailed_sweep)
+        on_sweep(delays_untold_sweep)

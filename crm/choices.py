@@ -66,3 +66,16 @@ class EscalationReason(models.TextChoices):
     DELAY = "delay", _("A delay")
     RESPONSE_OVERDUE = "response_overdue", _("No first response by its deadline")
     RESOLUTION_OVERDUE = "resolution_overdue", _("Not resolved by its deadline")
+
+
+class WebhookEventType(models.TextChoices):
+    """What a webhook endpoint may subscribe to (Standard Webhooks' ``type``)."""
+
+    ESCALATION_RAISED = "escalation.raised", _("Bad news escalated")
+
+
+class WebhookDeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending (being tried)")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (given up)")
+    CANCELLED = "cancelled", _("Cancelled (endpoint switched off)")

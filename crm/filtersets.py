@@ -1,11 +1,14 @@
 """Filters of stage 2's lists, for the API and the pages alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.filters import BooleanFilter, ChoiceFilter, IsoDateFilter, PageFilterSetMixin
 from crm.choices import Channel, ClientKind, FeedbackKind, FeedbackStatus
+from crm.clients.selectors import client_owners
 from crm.feedback.selectors import feedback_overdue
 from crm.models import Client, Contract, Feedback, Negotiation
 from qualification.filtersets import IdFilter
@@ -13,9 +16,7 @@ from qualification.filtersets import IdFilter
 
 class ClientFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", max_length=255, label=_("Search"))
-    kind = django_filters.ChoiceFilter(
-        choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind")
-    )
+    kind = ChoiceFilter(choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
 
     class Meta:
@@ -31,10 +32,22 @@ class ClientFilterSet(django_filters.FilterSet):
         ).distinct()
 
 
+class ClientPageFilterSet(PageFilterSetMixin, ClientFilterSet):
+    """The clients page's filters: the owners to choose from by name."""
+
+    owner = django_filters.ModelChoiceFilter(
+        queryset=client_owners(), label=_("Account owner"), empty_label=_("Any owner")
+    )
+    # On the page an empty choice means "any".
+    kind = django_filters.ChoiceFilter(
+        choices=ClientKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+
+
 class ContractFilterSet(django_filters.FilterSet):
     client = IdFilter(field_name="client_id", label=_("Client id"))
     lead = IdFilter(field_name="lead_id", label=_("Lead id"))
-    signed_since = django_filters.DateFilter(
+    signed_since = IsoDateFilter(
         field_name="signed_on", lookup_expr="gte", label=_("Signed on or after")
     )
 
@@ -45,8 +58,8 @@ class ContractFilterSet(django_filters.FilterSet):
 
 class NegotiationFilterSet(django_filters.FilterSet):
     client = IdFilter(field_name="client_id", label=_("Client id"))
-    is_open = django_filters.BooleanFilter(method="open_only", label=_("Open (no outcome yet)"))
-    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past its deadline"))
+    is_open = BooleanFilter(method="open_only", label=_("Open (no outcome yet)"))
+    overdue = BooleanFilter(method="overdue_only", label=_("Past its deadline"))
 
     class Meta:
         model = Negotiation
@@ -61,12 +74,12 @@ class NegotiationFilterSet(django_filters.FilterSet):
 
 
 class FeedbackFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
-    resolved = django_filters.BooleanFilter(method="resolved_only", label=_("Resolved"))
-    overdue = django_filters.BooleanFilter(method="overdue_only", label=_("Past a deadline"))
+    status = ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
+    resolved = BooleanFilter(method="resolved_only", label=_("Resolved"))
+    overdue = BooleanFilter(method="overdue_only", label=_("Past a deadline"))
     client = IdFilter(field_name="client_id", label=_("Client id"))
-    kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    kind = ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
+    channel = ChoiceFilter(choices=Channel.choices, label=_("Channel"))
 
     class Meta:
         model = Feedback
@@ -79,3 +92,30 @@ class FeedbackFilterSet(django_filters.FilterSet):
     def overdue_only(self, queryset, name, value):
         overdue = feedback_overdue(queryset)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+def _any_yes_no() -> forms.Select:
+    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class FeedbackPageFilterSet(PageFilterSetMixin, FeedbackFilterSet):
+    """The feedback queue's filters: the same, where an empty choice means "any"."""
+
+    status = django_filters.ChoiceFilter(
+        choices=FeedbackStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    resolved = django_filters.BooleanFilter(
+        method="resolved_only", label=_("Resolved"), widget=_any_yes_no()
+    )
+    overdue = django_filters.BooleanFilter(
+        method="overdue_only", label=_("Past a deadline"), widget=_any_yes_no()
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=FeedbackKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("Any channel")
+    )
+
+    class Meta(FeedbackFilterSet.Meta):
+        pass

@@ -20,7 +20,7 @@ class ContractSignForm(forms.Form):
     value = forms.DecimalField(label=_("Value"), max_digits=16, decimal_places=2, min_value=0)
     currency = forms.CharField(label=_("Currency"), max_length=3, validators=[currency_code])
     exchange_rate = forms.DecimalField(
-        label=_("Exchange rate to the company's currency"),
+        label=_("Exchange rate to our base currency"),
         max_digits=14,
         decimal_places=6,
         required=False,

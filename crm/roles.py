@@ -72,6 +72,17 @@ GRANTS: dict[str, list[str]] = {
         "delete_clientcontact",
         "add_department",
         "change_department",
+        # Employees' languages: the e-mails each one receives are written in theirs.
+        "view_employeeprofile",
+        "add_employeeprofile",
+        "change_employeeprofile",
+        # Webhooks: endpoints (their secrets included) and the record of every delivery.
+        "view_webhookendpoint",
+        "add_webhookendpoint",
+        "change_webhookendpoint",
+        "delete_webhookendpoint",
+        "view_webhookdelivery",
+        "view_webhookattempt",
     ],
     TECHNICAL: [*_READ, *_ACKNOWLEDGE_RULES, *_LISTEN, "view_all_clients"],
     # Integrations read the rules and push the feedback of their sources.

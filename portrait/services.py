@@ -108,8 +108,8 @@ def portrait_update_draft(
 def portrait_publish(*, portrait: Portrait, user) -> Portrait:
     """Put a draft in force: archive the previous version, ask everyone to acknowledge.
 
-    Once committed, what the apps registered for it runs (the funnel re-evaluates its
-    leads: ``portrait.versioning.publishing``).
+    What the apps registered for it runs with it (the funnel plans the re-evaluation of
+    its leads in the same transaction: ``portrait.versioning.publishing``).
     """
     with transaction.atomic():
         # The rules may have grown stricter since the draft was written; report every

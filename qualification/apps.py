@@ -24,12 +24,20 @@ class QualificationConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         import qualification.tasks  # noqa: F401 - task names resolve in a web process too
+        from config.background import on_sweep
         from portrait.models import Portrait
         from portrait.versioning.publishing import on_publish
-        from qualification.evaluation.runs import evaluation_run_on_publish
+        from qualification.evaluation.runs import evaluation_run_on_publish, evaluation_runs_sweep
+        from qualification.funnel.alerts import alerts_unsent_sweep
+        from qualification.lead_actions import lead_lost_offer, lead_page_action_register
 
-        # A new portrait re-evaluates every lead (see portrait.versioning.publishing).
-        on_publish(Portrait, evaluation_run_on_publish)
+        # A new portrait re-evaluates every lead: its run is planned with the publish
+        # (see portrait.versioning.publishing).
+        on_publish(Portrait, evaluation_run_on_publish, in_transaction=True)
+        # Runs and alert mails that stalled are asked for again (config.background).
+        on_sweep(evaluation_runs_sweep)
+        on_sweep(alerts_unsent_sweep)
+        lead_page_action_register(lead_lost_offer)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"
         )

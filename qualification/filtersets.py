@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import set_override
 
+from config.filters import ChoiceFilter, IsoDateTimeFilter, PageFilterSetMixin
 from portrait.selectors import segments_published
 from qualification.choices import LeadStage, SuggestedVerdict
 from qualification.models import Lead
@@ -34,20 +35,18 @@ class LeadFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="company_name", lookup_expr="icontains", max_length=255, label=_("Company")
     )
-    suggested_verdict = django_filters.ChoiceFilter(
+    suggested_verdict = ChoiceFilter(
         choices=SuggestedVerdict.choices,
         label=_("Suggested verdict"),
         empty_label=_("Any verdict"),
     )
     segment = IdFilter(field_name="segment_id", label=_("Segment id"))
-    stage = django_filters.ChoiceFilter(
-        choices=LeadStage.choices, label=_("Stage"), empty_label=_("Any stage")
-    )
+    stage = ChoiceFilter(choices=LeadStage.choices, label=_("Stage"), empty_label=_("Any stage"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
     source = django_filters.CharFilter(
         method="filter_source", max_length=64, label=_("Source (any identity)")
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since (ISO 8601)")
     )
 
@@ -59,7 +58,7 @@ class LeadFilterSet(django_filters.FilterSet):
         return queryset.with_identity_in_source(value)
 
 
-class LeadQueueFilterSet(LeadFilterSet):
+class LeadQueueFilterSet(PageFilterSetMixin, LeadFilterSet):
     """The queue page's filters: the same, with the published segments to choose from.
 
     A person's stale link keeps what still applies: an invalid value is left out (and
@@ -68,6 +67,15 @@ class LeadQueueFilterSet(LeadFilterSet):
 
     segment = django_filters.ModelChoiceFilter(
         queryset=segments_published(), label=_("Segment"), empty_label=_("Any segment")
+    )
+    # On the page an empty choice means "any".
+    suggested_verdict = django_filters.ChoiceFilter(
+        choices=SuggestedVerdict.choices,
+        label=_("Suggested verdict"),
+        empty_label=_("Any verdict"),
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=LeadStage.choices, label=_("Stage"), empty_label=_("Any stage")
     )
     page_size = django_filters.TypedChoiceFilter(
         label=_("Per page"),
@@ -86,19 +94,6 @@ class LeadQueueFilterSet(LeadFilterSet):
     def keep(self, queryset, name, value):
         return queryset
 
-    def valid_qs(self):
-        """The queryset narrowed by the filters whose values are valid."""
-        if not self._valid_values():
-            return self.queryset
-        return self.filter_queryset(self.queryset)
-
     def leads_per_page(self) -> int:
         """Leads per page: the chosen size when valid, else the default."""
-        return self._valid_values().get("page_size") or DEFAULT_PAGE_SIZE
-
-    def _valid_values(self) -> dict:
-        """The cleaned values of the valid fields; none for an unbound form."""
-        if not self.is_bound:
-            return {}
-        self.form.is_valid()  # cleaned_data then holds the valid fields only
-        return self.form.cleaned_data
+        return self.valid_values().get("page_size") or DEFAULT_PAGE_SIZE

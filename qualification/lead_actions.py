@@ -30,3 +30,16 @@ def lead_page_action_register(offer: LeadPageOffer) -> None:
 def lead_page_actions(*, lead, user) -> list[LeadPageAction]:
     """What the registered offers make of ``lead`` for ``user``, in registration order."""
     return [action for offer in _offers if (action := offer(lead=lead, user=user)) is not None]
+
+
+def lead_lost_offer(*, lead, user) -> LeadPageAction | None:
+    """ "Mark lost" on the page of a qualified lead the user may mark lost."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from qualification.choices import LeadStage
+    from qualification.leads.loss import lead_can_lose
+
+    if lead.stage != LeadStage.QUALIFIED or not lead_can_lose(lead=lead, user=user):
+        return None
+    return LeadPageAction(_("Mark lost"), reverse("qualification:lead-lost", args=[lead.pk]))

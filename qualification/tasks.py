@@ -18,7 +18,11 @@ from qualification.models import Alert, EvaluationRun
 
 @shared_task(acks_late=True)
 def evaluation_run_start_task(portrait_id: int) -> int | None:
-    """Plan a re-evaluation of every lead against a newly published portrait."""
+    """Plan a re-evaluation of every lead against a newly published portrait.
+
+    A publish plans its run itself now; this stays for the messages an earlier
+    release queued, and plans nothing twice (an unfinished run is dispatched again).
+    """
     portrait = Portrait.objects.filter(pk=portrait_id).first()
     if portrait is None:
         return None

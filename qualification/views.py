@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +18,6 @@ from config.pagination import BoundedCountPaginator
 from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
-from qualification.choices import LeadStage
 from qualification.decisions.selectors import decisions_for_lead
 from qualification.decisions.services import lead_can_decide, lead_decide
 from qualification.evaluation.explain import lead_explain
@@ -29,7 +27,7 @@ from qualification.funnel.alerts import alerts_for_user
 from qualification.funnel.figures import segment_lead_counts
 from qualification.funnel.segment_coverage import segment_coverage
 from qualification.funnel.summary import funnel_figures
-from qualification.lead_actions import LeadPageAction, lead_page_actions
+from qualification.lead_actions import lead_page_actions
 from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
@@ -79,14 +77,9 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
     can_decide = lead_can_decide(lead=lead, user=request.user)
     if can_decide and form is None:
         form = DecisionForm()
-    actions = lead_page_actions(lead=lead, user=request.user)
-    if lead.stage == LeadStage.QUALIFIED and lead_can_lose(lead=lead, user=request.user):
-        actions.append(
-            LeadPageAction(_("Mark lost"), reverse("qualification:lead-lost", args=[lead.pk]))
-        )
     context = {
         "lead": lead,
-        "actions": actions,
+        "actions": lead_page_actions(lead=lead, user=request.user),
         "explanation": _explanation_rows(lead_explain(lead)),
         "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,

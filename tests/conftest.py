@@ -56,23 +56,59 @@ def client_for(make_user):
     return make
 
 
-@pytest.fixture
-def real_celery_worker(transactional_db, settings):
-    """A real Celery worker process consuming from Redis against the test database.
+class BrokerStub:
+    """Takes the tasks the code sends instead of Redis; ``down`` refuses them as Redis would.
 
-    Tasks are sent through the broker (not run eagerly) for the duration of the test.
+    ``work()`` runs what was sent, and what that sends, as a worker would.
     """
+
+    def __init__(self, capture_on_commit_callbacks):
+        self.sent: list[tuple[str, tuple]] = []
+        self.down = False
+        self._capture = capture_on_commit_callbacks
+
+    def send_task(self, name, args=None, kwargs=None, **options):
+        from kombu.exceptions import OperationalError
+
+        if self.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.sent.append((name, tuple(args or ())))
+
+    def work(self) -> list[tuple[str, tuple]]:
+        from config.celery import app
+
+        done = []
+        while self.sent:
+            name, args = self.sent.pop(0)
+            with self._capture(execute=True):
+                app.tasks[name].apply(args=args, throw=True)
+            done.append((name, args))
+        return done
+
+
+@pytest.fixture
+def broker(monkeypatch, settings, django_capture_on_commit_callbacks):
+    """Tasks go to a broker (a stand-in, ``BrokerStub``) instead of running at once."""
     from config.celery import app
 
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    stub = BrokerStub(django_capture_on_commit_callbacks)
+    monkeypatch.setattr(app, "send_task", stub.send_task)
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        yield stub
+    finally:
+        app.conf.task_always_eager = True
+
+
+def celery_worker_start(*, queue: str, name: str = "worker", **environment: str):
+    """Start a Celery worker process on ``queue`` against the test database.
+
+    ``environment`` adds to (or overrides) the process's environment: another broker,
+    shorter timeouts, a mail backend. The caller stops the process.
+    """
     database_name = connection.settings_dict["NAME"]
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{database_name}",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -86,22 +122,45 @@ def real_celery_worker(transactional_db, settings):
             "--without-mingle",
             "-Q",
             queue,
+            "-n",
+            f"{name}@%h",
             "--loglevel=warning",
         ],
         cwd=Path(__file__).resolve().parent.parent,
-        env=environment,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{database_name}",
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            **environment,
+        },
     )
+
+
+def celery_worker_wait(app, timeout: float = 60) -> None:
+    """Wait until a worker answers a ping through ``app``'s broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0, destination=None):
+            return
+    raise RuntimeError("the Celery worker did not start")
+
+
+@pytest.fixture
+def real_celery_worker(transactional_db, settings):
+    """A real Celery worker process consuming from Redis against the test database.
+
+    Tasks are sent through the broker (not run eagerly) for the duration of the test.
+    """
+    from config.celery import app
+
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    process = celery_worker_start(queue=queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=1.0, destination=None)
-            if replies:
-                break
-        else:
-            raise RuntimeError("the Celery worker did not start")
+        celery_worker_wait(app)
         yield process
     finally:
         app.conf.task_always_eager = True

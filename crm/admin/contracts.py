@@ -25,7 +25,10 @@ class ContractClauseInline(ReadOnlyAdminMixin, admin.TabularInline):
 class AdminContractSignForm(ContractSignForm):
     """The page's signing form with the lead to choose."""
 
-    lead = forms.ModelChoiceField(label=_("lead"), queryset=Lead.objects.none())
+    # A number, not a list: there may be a hundred thousand leads to choose from.
+    lead = forms.ModelChoiceField(
+        label=_("lead id"), queryset=Lead.objects.none(), widget=forms.NumberInput
+    )
     field_order = ["lead"]
 
     def __init__(self, *args, user, **kwargs):

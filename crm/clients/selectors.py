@@ -1,5 +1,6 @@
 """Reads of clients; who sees which client is decided here and only here."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -93,4 +94,13 @@ def client_decisions(*, client: Client) -> QuerySet[Decision]:
         .distinct()
         .select_related("lead", "decided_by", "reason_code")
         .order_by("-decided_at", "-id")
+    )
+
+
+def client_owners() -> QuerySet:
+    """The people who own a client, by name: the choices of the clients page's filter."""
+    return (
+        get_user_model()
+        .objects.filter(Exists(Client.objects.filter(owner=OuterRef("pk"))))
+        .order_by("username")
     )

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crm.choices import ClientKind
@@ -50,7 +50,12 @@ def client_insert(*, client: Client, user) -> Client:
     if client.kind == ClientKind.EXTERNAL:
         raise ValidationError({"kind": _("An external client comes from a signed contract.")})
     client.full_clean()
-    client.save()
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        # Another request made this department's client meanwhile.
+        raise ValidationError({"department": [_("This department is a client already.")]}) from None
     return client
 
 
@@ -72,7 +77,7 @@ def client_update(
         errors["kind"] = [_("A client's kind does not change.")]
     owner = data.get("owner", client.owner)
     if getattr(owner, "pk", None) != client.owner_id and not user.has_perm(VIEW_ALL):
-        errors["owner"] = [_("Only a manager hands a client to another owner.")]
+        errors["owner"] = [_("Only a manager can hand a client to another owner.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -110,7 +115,11 @@ def department_create(*, user, data: Mapping[str, Any]) -> Department:
     if not user.has_perm("crm.add_department"):
         raise PermissionDenied(_("You may not create departments."))
     department = Department(**{key: data[key] for key in DEPARTMENT_FIELDS if key in data})
-    with transaction.atomic():
-        department.full_clean()
-        department.save()
+    department.full_clean()
+    try:
+        with transaction.atomic():
+            department.save()
+    except IntegrityError:
+        # Another request took the name meanwhile.
+        raise ValidationError({"name": [_("A department has this name already.")]}) from None
     return department

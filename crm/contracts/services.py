@@ -47,7 +47,10 @@ def contract_sign(
     ``number`` when another contract has it); nothing changes then.
     """
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        lead = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+        if lead is None:
+            # Merged into another lead meanwhile.
+            raise ValidationError({"lead": [_("The lead no longer exists.")]})
         if not lead_can_sign(lead=lead, user=user):
             raise PermissionDenied(_("You may not sign contracts for this lead."))
         existing = Contract.objects.filter(number=data.get("number")).first()
@@ -101,9 +104,9 @@ def _exchange_rate(contract: Contract, given) -> Decimal:
         raise ValidationError(
             {
                 "exchange_rate": _(
-                    "A contract in %(currency)s needs its exchange rate to %(company)s."
+                    "A contract in %(currency)s needs its exchange rate to %(base)s."
                 )
-                % {"currency": contract.currency, "company": settings.PORTRAIT_CRM["CURRENCY"]}
+                % {"currency": contract.currency, "base": settings.PORTRAIT_CRM["CURRENCY"]}
             }
         )
     return Decimal(given)

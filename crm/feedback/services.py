@@ -10,12 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.background import enqueue_on_commit
+from config.background import enqueue_each_on_commit, enqueue_on_commit
 from crm.choices import EscalationReason, FeedbackKind, FeedbackStatus
 from crm.models import Escalation, Feedback
 from crm.rules.selectors import service_calendar, service_rules_in_force, service_target
+from crm.webhooks.services import webhook_deliveries_create
 
 ESCALATION_TASK = "crm.tasks.escalation_deliver_task"
+WEBHOOK_TASK = "crm.tasks.webhook_delivery_send_task"
 FEEDBACK_FIELDS = (
     "client",
     "channel",
@@ -112,19 +114,24 @@ def _bad_news(feedback: Feedback) -> list[str]:
 def escalation_raise(
     *, reason: str, feedback: Feedback | None = None, delay=None
 ) -> Escalation | None:
-    """Escalate an item for ``reason`` once; its delivery goes out after commit.
+    """Escalate an item for ``reason`` once: its e-mail and its webhooks go out after commit.
 
+    The webhook deliveries are written with the escalation, so they commit together.
     ``None`` when it was escalated for this reason already.
     """
     client = feedback.client if feedback is not None else delay.client
-    try:
-        with transaction.atomic():
-            escalation = Escalation.objects.create(
-                feedback=feedback, delay=delay, client=client, reason=reason
-            )
-    except IntegrityError:
-        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                escalation = Escalation.objects.create(
+                    feedback=feedback, delay=delay, client=client, reason=reason
+                )
+        except IntegrityError:
+            return None
+        deliveries = webhook_deliveries_create(escalation=escalation)
     enqueue_on_commit(ESCALATION_TASK, escalation.pk)
+    if deliveries:
+        enqueue_each_on_commit(WEBHOOK_TASK, [(delivery.pk,) for delivery in deliveries])
     return escalation
 
 

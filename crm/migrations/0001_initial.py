@@ -65,8 +65,8 @@ class Migration(migrations.Migration):
                 ('signed_on', models.DateField(verbose_name='signed on')),
                 ('value', models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='value')),
                 ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'An ISO 4217 currency code, e.g. UAH.')], verbose_name='currency')),
-                ('exchange_rate', models.DecimalField(decimal_places=6, default=Decimal('1'), max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.000001'))], verbose_name="exchange rate to the company's currency")),
-                ('base_value', models.DecimalField(decimal_places=2, editable=False, max_digits=18, verbose_name="value in the company's currency")),
+                ('exchange_rate', models.DecimalField(decimal_places=6, default=Decimal('1'), max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.000001'))], verbose_name='exchange rate to our base currency')),
+                ('base_value', models.DecimalField(decimal_places=2, editable=False, max_digits=18, verbose_name='value in our base currency')),
                 ('term_months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='term (months)')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='crm.client', verbose_name='client')),
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='client',
             name='department',
-            field=models.ForeignKey(blank=True, help_text='For an internal client: the department it is.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='crm.department', verbose_name='department'),
+            field=models.ForeignKey(blank=True, help_text='For an internal client: the department it stands for.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='crm.department', verbose_name='department'),
         ),
         migrations.CreateModel(
             name='Negotiation',

@@ -1,9 +1,11 @@
 from crm.models.clients import Client, ClientContact, Department
 from crm.models.contracts import Contract, ContractClause
+from crm.models.employees import EmployeeProfile
 from crm.models.feedback import Delay, Escalation, Feedback
 from crm.models.negotiations import Negotiation, NegotiationEntry
 from crm.models.reports import ContactDigest
 from crm.models.rules import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
+from crm.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Client",
@@ -13,6 +15,7 @@ __all__ = [
     "ContractClause",
     "Delay",
     "Department",
+    "EmployeeProfile",
     "Escalation",
     "Feedback",
     "Negotiation",
@@ -20,4 +23,7 @@ __all__ = [
     "ServiceRules",
     "ServiceRulesAcknowledgement",
     "ServiceTarget",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

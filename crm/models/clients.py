@@ -73,7 +73,7 @@ class Client(models.Model):
         null=True,
         blank=True,
         related_name="clients",
-        help_text=_("For an internal client: the department it is."),
+        help_text=_("For an internal client: the department it stands for."),
     )
     preferred_channels = models.JSONField(
         _("preferred channels"), default=list, blank=True, validators=[validate_channels]
@@ -130,9 +130,9 @@ class Client(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.kind == ClientKind.INTERNAL and self.department_id is None:
-            raise ValidationError({"department": _("An internal client is a department.")})
+            raise ValidationError({"department": _("Name the department of an internal client.")})
         if self.kind != ClientKind.INTERNAL and self.department_id is not None:
-            raise ValidationError({"department": _("Only an internal client is a department.")})
+            raise ValidationError({"department": _("Only an internal client names a department.")})
 
 
 class ClientContact(models.Model):

@@ -15,7 +15,7 @@ currency_code = RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 currency code, e.g.
 class Contract(models.Model):
     """A contract signed with a client for one of its leads: what conversion counts.
 
-    ``base_value`` is the value in the company's currency (``PORTRAIT_CRM["CURRENCY"]``)
+    ``base_value`` is the value in our base currency (``PORTRAIT_CRM["CURRENCY"]``)
     at the exchange rate of the day of signing, so plans and coverage add contracts up.
     """
 
@@ -35,14 +35,14 @@ class Contract(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     exchange_rate = models.DecimalField(
-        _("exchange rate to the company's currency"),
+        _("exchange rate to our base currency"),
         max_digits=14,
         decimal_places=6,
         default=Decimal(1),
         validators=[MinValueValidator(Decimal("0.000001"))],
     )
     base_value = models.DecimalField(
-        _("value in the company's currency"), max_digits=18, decimal_places=2, editable=False
+        _("value in our base currency"), max_digits=18, decimal_places=2, editable=False
     )
     term_months = models.PositiveSmallIntegerField(
         _("term (months)"), validators=[MinValueValidator(1)]

@@ -1,5 +1,8 @@
 """A negotiation past its deadline without an outcome: its owner's managers are told once."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
@@ -7,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.background import enqueue_on_commit
+from config.background import enqueue_again_on_commit
 from crm.models import Negotiation
 from portrait import roles
 
@@ -23,26 +26,25 @@ def negotiations_overdue() -> QuerySet[Negotiation]:
     )
 
 
-def negotiations_overdue_alert() -> int:
-    """Mark every newly overdue negotiation alerted and send its alert after commit.
+def negotiations_overdue_alert(*, stalled_before=None) -> int:
+    """Ask to mail the managers about each overdue negotiation not yet alerted; return how many.
 
-    The conditional UPDATE claims each negotiation once, however many checkers run.
+    The send marks the negotiation alerted under its row lock, so the managers are
+    told once however many checks ask. A send asked for and never done (its message
+    lost with the broker's data) is asked for again once it is older than
+    ``stalled_before`` (default: ``BACKGROUND_STALL_SECONDS`` ago). Nothing is asked
+    while no manager has an address to send to.
     """
-    now = timezone.now()
+    if not negotiation_overdue_recipients():
+        return 0
+    if stalled_before is None:
+        stalled_before = timezone.now() - timedelta(seconds=settings.BACKGROUND_STALL_SECONDS)
+    due = negotiations_overdue().filter(overdue_alerted_at__isnull=True)
     with transaction.atomic():
-        due = list(
-            negotiations_overdue()
-            .filter(overdue_alerted_at__isnull=True)
-            .values_list("pk", flat=True)
+        return sum(
+            enqueue_again_on_commit(SEND_TASK, negotiation_id, unless_since=stalled_before)
+            for negotiation_id in due.values_list("pk", flat=True)
         )
-        claimed = []
-        for negotiation_id in due:
-            if Negotiation.objects.filter(
-                pk=negotiation_id, overdue_alerted_at__isnull=True
-            ).update(overdue_alerted_at=now):
-                claimed.append(negotiation_id)
-                enqueue_on_commit(SEND_TASK, negotiation_id)
-    return len(claimed)
 
 
 def negotiation_overdue_recipients() -> list[str]:
@@ -56,24 +58,39 @@ def negotiation_overdue_recipients() -> list[str]:
 
 
 def negotiation_overdue_send(*, negotiation: Negotiation) -> bool:
-    """E-mail the managers that ``negotiation`` passed its deadline without an outcome."""
-    recipients = negotiation_overdue_recipients()
-    if not recipients or not negotiation.is_open:
-        return False
-    owner = negotiation.client.owner
-    send_mail(
-        subject=_("Negotiation overdue: %(client)s") % {"client": negotiation.client},
-        message=_(
-            "The negotiation with %(client)s on “%(question)s” passed its deadline "
-            "(%(deadline)s) without an outcome. Account owner: %(owner)s."
+    """E-mail the managers, once, that ``negotiation`` passed its deadline without an outcome.
+
+    Sent under the negotiation's row lock and marked alerted in the same transaction:
+    another message for it (a retry, a redelivery, a second check) sends nothing.
+    Returns whether it was sent now.
+    """
+    with transaction.atomic():
+        negotiation = (
+            Negotiation.objects.select_for_update(of=("self",))
+            .select_related("client", "client__owner")
+            .get(pk=negotiation.pk)
         )
-        % {
-            "client": negotiation.client,
-            "question": negotiation.question,
-            "deadline": negotiation.deadline.isoformat(timespec="minutes"),
-            "owner": owner or _("nobody"),
-        },
-        from_email=None,
-        recipient_list=recipients,
-    )
+        if negotiation.overdue_alerted_at is not None or not negotiation.is_overdue:
+            return False
+        recipients = negotiation_overdue_recipients()
+        if not recipients:
+            return False
+        owner = negotiation.client.owner
+        send_mail(
+            subject=_("Negotiation overdue: %(client)s") % {"client": negotiation.client},
+            message=_(
+                "The negotiation with %(client)s on “%(question)s” passed its deadline "
+                "(%(deadline)s) without an outcome. Account owner: %(owner)s."
+            )
+            % {
+                "client": negotiation.client,
+                "question": negotiation.question,
+                "deadline": negotiation.deadline.isoformat(timespec="minutes"),
+                "owner": owner or _("nobody"),
+            },
+            from_email=None,
+            recipient_list=recipients,
+        )
+        negotiation.overdue_alerted_at = timezone.now()
+        negotiation.save(update_fields=["overdue_alerted_at"])
     return True

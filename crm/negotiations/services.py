@@ -99,7 +99,7 @@ def negotiation_close(
     if not user.has_perm("crm.change_negotiation") or not _reaches(user, negotiation.client):
         raise PermissionDenied(_("You may not negotiate with this client."))
     if outcome not in NegotiationOutcome.values:
-        raise ValidationError({"outcome": _("Choose agreed, escalated or withdrawn.")})
+        raise ValidationError({"outcome": _("Choose one of: agreed, escalated, withdrawn.")})
     if outcome == NegotiationOutcome.AGREED and not agreement.strip():
         raise ValidationError({"agreement": _("An agreement needs its text.")})
     with transaction.atomic():

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from config.pagination import BoundedCountPaginator
 from crm.clients import selectors
 from crm.clients.timeline import client_timeline, delays_with_history
-from crm.contracts.services import SIGNABLE_STAGES, contract_sign, lead_can_sign
+from crm.contracts.services import contract_sign, lead_can_sign
 from crm.feedback.selectors import client_delays, client_feedback
-from crm.filtersets import ClientFilterSet
+from crm.filtersets import ClientPageFilterSet
 from crm.forms import ContractSignForm
 from crm.models import Client
 from crm.negotiations.selectors import negotiations_overdue_for_user
@@ -29,7 +28,6 @@ from crm.reports.selectors import (
     rating_report,
 )
 from crm.views.feedback import feedback_abilities, with_countdowns
-from qualification.lead_actions import LeadPageAction
 from qualification.leads.selectors import leads_visible
 
 CLIENTS_PER_PAGE = 25
@@ -41,13 +39,12 @@ OUT_OF_TOUCH_SHOWN = 10
 @permission_required("crm.view_client", raise_exception=True)
 def client_list(request):
     """The clients the user serves (managers: all), filtered by kind, owner and search."""
-    filters = ClientFilterSet(
+    filters = ClientPageFilterSet(
         request.GET or None,
         queryset=selectors.client_list(user=request.user).order_by("name", "id"),
     )
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
     page = BoundedCountPaginator(
-        queryset,
+        filters.valid_qs(),
         CLIENTS_PER_PAGE,
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
         page_number=request.GET.get("page"),
@@ -125,10 +122,3 @@ def contract_sign_page(request, lead_pk: int):
             return redirect("crm:client", pk=contract.client_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "crm/contract_sign.html", {"lead": lead, "form": form}, status=status)
-
-
-def contract_sign_offer(*, lead, user) -> LeadPageAction | None:
-    """ "Sign contract" on the lead page, for a lead decided interesting that the user may sign."""
-    if lead.stage not in SIGNABLE_STAGES or not lead_can_sign(lead=lead, user=user):
-        return None
-    return LeadPageAction(_("Sign contract"), reverse("crm:contract-sign", args=[lead.pk]))

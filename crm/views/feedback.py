@@ -29,7 +29,7 @@ from crm.feedback.selectors import (
     feedback_queue,
 )
 from crm.feedback.services import feedback_acknowledge, feedback_record, feedback_resolve
-from crm.filtersets import FeedbackFilterSet
+from crm.filtersets import FeedbackPageFilterSet
 from crm.forms import DelayForm, FeedbackForm, NegotiationFromFeedbackForm
 from crm.negotiations.services import negotiation_open
 from crm.rules.selectors import service_calendar
@@ -63,10 +63,9 @@ def queue(request):
     # The queue is what waits for an answer unless the reader asks for resolved items too.
     data = request.GET.copy()
     data.setdefault("resolved", "false")
-    filters = FeedbackFilterSet(data, queryset=feedback_queue(request.user))
-    rows = filters.qs if filters.is_valid() else filters.queryset.none()
+    filters = FeedbackPageFilterSet(data, queryset=feedback_queue(request.user))
     page = BoundedCountPaginator(
-        rows,
+        filters.valid_qs(),
         FEEDBACK_PER_PAGE,
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
         page_number=request.GET.get("page"),

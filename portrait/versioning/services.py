@@ -19,7 +19,10 @@ from portrait.choices import DocumentStatus
 from portrait.versioning.errors import DocumentStaleError, DocumentStateError
 from portrait.versioning.etags import document_etag
 from portrait.versioning.models import DocumentAcknowledgement, VersionedDocument
-from portrait.versioning.publishing import publish_handlers_schedule
+from portrait.versioning.publishing import (
+    publish_handlers_run_in_transaction,
+    publish_handlers_schedule,
+)
 
 _VERSION_ATTEMPTS = 5
 _PUBLISH_ATTEMPTS = 3
@@ -76,9 +79,12 @@ def document_lock_draft(
 def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
     model = type(document)
     with transaction.atomic():
-        # Rows are locked in primary-key order so two publishers cannot deadlock.
+        # Rows are locked in primary-key order so two publishers cannot deadlock. No key
+        # changes: a writer that stores a reference to the version in force (a lead's
+        # evaluation) checks it with a key-share lock, which this lock lets through, so
+        # an in-transaction handler may wait for such writers without a deadlock.
         locked = list(
-            model.objects.select_for_update()
+            model.objects.select_for_update(no_key=True)
             .filter(Q(pk=document.pk) | Q(status=DocumentStatus.PUBLISHED))
             .order_by("pk")
         )
@@ -107,6 +113,7 @@ def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
             [acknowledgement_model(document=target, user_id=pk) for pk in active_users.iterator()],
             batch_size=1000,
         )
+        publish_handlers_run_in_transaction(document=target)
     return target
 
 
@@ -116,8 +123,9 @@ def document_publish(*, document: VersionedDocument, user) -> VersionedDocument:
     All in one transaction. Should two publishers race, the partial unique
     constraint stops the second; it retries with a fresh view, archiving the
     version that has just been published, so the later publish wins and there is
-    never more than one published version. Once the transaction commits, what the
-    apps registered for the document's model runs (``publishing.on_publish``).
+    never more than one published version. What the apps registered for the
+    document's model runs in that transaction or once it commits
+    (``publishing.on_publish``).
     """
     for attempt in range(_PUBLISH_ATTEMPTS):
         try:

@@ -6,6 +6,12 @@ marks the chunk done in the same transaction (a re-run skips it), the last
 chunk enqueues the finishing step, which sweeps the leads inserted after planning
 (beyond the last range) and marks the run done. A run whose portrait
 is no longer the published one stops (``superseded``).
+
+The run is planned in the publishing transaction (``evaluation_run_on_publish``), so a
+publish never stands without its run; each step's task is an outbox row of the step's
+own transaction (``config.background``). A run that makes no progress for
+``BACKGROUND_STALL_SECONDS`` (its messages lost with the broker's data, its worker
+killed, a chunk failed) is dispatched again by the sweeper (``evaluation_runs_sweep``).
 """
 
 from django.conf import settings
@@ -13,7 +19,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from config.background import enqueue_each_on_commit, enqueue_on_commit
+from config.background import (
+    enqueue_again_on_commit,
+    enqueue_each_on_commit,
+    enqueue_on_commit,
+)
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from qualification import sql
@@ -36,7 +46,6 @@ _ACTIVE_RUN_STATUSES = [EvaluationRunStatus.PENDING, EvaluationRunStatus.RUNNING
 EVALUATION_RUN_TASK = "qualification.tasks.evaluation_run_task"
 EVALUATION_CHUNK_TASK = "qualification.tasks.evaluation_chunk_task"
 EVALUATION_RUN_FINISH_TASK = "qualification.tasks.evaluation_run_finish_task"
-EVALUATION_RUN_START_TASK = "qualification.tasks.evaluation_run_start_task"
 
 
 def _run_supersede_if_unpublished(run: EvaluationRun) -> bool:
@@ -233,5 +242,51 @@ def evaluation_run_start(*, portrait: Portrait) -> EvaluationRun | None:
 
 
 def evaluation_run_on_publish(portrait: Portrait) -> None:
-    """A new portrait version re-evaluates every lead, in the background (a publish hook)."""
-    enqueue_on_commit(EVALUATION_RUN_START_TASK, portrait.pk)
+    """A new portrait version re-evaluates every lead, in the background (a publish hook).
+
+    Runs inside the publishing transaction: the run, its chunks and the task that
+    starts it commit with the new version or not at all, so a publish answers
+    whether or not the broker does, and a broker that was away loses no run (the
+    sweeper sends the task). Planning waits for the writers evaluating leads
+    against the version before (``writers_lock``), as a publish now does.
+    """
+    evaluation_run_plan(portrait=portrait)
+
+
+def evaluation_runs_sweep(*, stalled_before) -> int:
+    """Dispatch again every run with no progress since ``stalled_before``; return how many.
+
+    Progress is the run's creation, its start and each chunk done. A run stalls when
+    the broker lost its messages (restarted without its data) or its worker died
+    holding one; a failed run of the published portrait (a chunk raised: a lost
+    connection, a timeout) is resumed too, so every lead ends on the version in force
+    with nobody acting. A run asked for again waits another stall period before the
+    next time; dispatching only sends the chunks not yet done.
+    """
+    candidates = (
+        EvaluationRun.objects.filter(
+            Q(status__in=_ACTIVE_RUN_STATUSES)
+            | Q(status=EvaluationRunStatus.FAILED, portrait__status=DocumentStatus.PUBLISHED)
+        )
+        .annotate(last_chunk_done_at=Max("chunks__done_at"))
+        .order_by("id")
+    )
+    swept = 0
+    for run in candidates:
+        moments = (run.created_at, run.started_at, run.last_chunk_done_at)
+        if max(moment for moment in moments if moment is not None) >= stalled_before:
+            continue
+        with transaction.atomic():
+            locked = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != run.status:
+                continue
+            asked = enqueue_again_on_commit(
+                EVALUATION_RUN_TASK, run.id, unless_since=stalled_before
+            )
+            if not asked:
+                continue
+            if locked.status == EvaluationRunStatus.FAILED:
+                locked.status = EvaluationRunStatus.PENDING
+                locked.save(update_fields=["status"])
+        swept += 1
+    return swept

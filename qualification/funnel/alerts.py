@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from config.background import enqueue_on_commit
+from config.background import enqueue_again_on_commit, enqueue_on_commit
 from portrait import roles
 from qualification.funnel.figures import (
     conversion_rate,
@@ -109,10 +110,17 @@ def _plan_shortfall(coverage) -> str:
         % {"plan": plan, "expected": figures.expected_contracts, "target": plan.target_contracts}
     ]
     if actual.contracts:
-        parts.append(_("%(signed)s contracts are signed already.") % {"signed": actual.contracts})
+        parts.append(
+            ngettext(
+                "%(signed)s contract is signed already.",
+                "%(signed)s contracts are signed already.",
+                actual.contracts,
+            )
+            % {"signed": actual.contracts}
+        )
     if coverage.expected_revenue_total < (plan.target_revenue or 0):
         parts.append(
-            _("Signed %(signed)s and expected %(expected)s revenue fall short of %(target)s.")
+            _("Revenue signed (%(signed)s) plus expected (%(expected)s) falls short of %(target)s.")
             % {
                 "signed": actual.value,
                 "expected": figures.expected_revenue,
@@ -150,6 +158,24 @@ def alert_send(*, alert: Alert) -> bool:
         alert.sent_at = timezone.now()
         alert.save(update_fields=["sent_at"])
     return True
+
+
+def alerts_unsent_sweep(*, stalled_before) -> int:
+    """Ask again to mail each open alert recorded before ``stalled_before`` and never sent.
+
+    Its message was lost (a broker restarted without its data) or its mail failed;
+    ``alert_send`` sends it once, whoever asks. Nothing is asked while no manager has
+    an address to send to. Returns how many were asked for.
+    """
+    if not alert_recipients():
+        return 0
+    unsent = Alert.objects.filter(
+        sent_at__isnull=True, resolved_at__isnull=True, created_at__lt=stalled_before
+    ).order_by("id")
+    return sum(
+        enqueue_again_on_commit(ALERT_SEND_TASK, alert_id, unless_since=stalled_before)
+        for alert_id in unsent.values_list("id", flat=True)
+    )
 
 
 def alert_resolve(*, alert: Alert) -> Alert:

@@ -41,3 +41,12 @@ def test_app_services_take_configuration_from_the_environment(compose, service):
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["CELERY_BROKER_URL"].startswith("redis://")
     assert "${DJANGO_SECRET_KEY:?" in environment["DJANGO_SECRET_KEY"]
+
+
+def test_the_broker_keeps_its_queue_across_a_restart(compose):
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert "redis-data:/data" in redis["volumes"]
+    assert "redis-data" in compose["volumes"]

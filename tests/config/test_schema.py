@@ -54,7 +54,12 @@ def test_every_post_accepts_an_idempotency_key_and_documents_its_refusals(operat
     assert posts
     for method, path, operation in posts:
         headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
-        assert headers["Idempotency-Key"]["schema"] == {"type": "string"}, f"{method} {path}"
+        assert headers["Idempotency-Key"]["schema"] == {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[A-Za-z0-9._~:+/=-]+$",
+        }, f"{method} {path}"
         assert headers["Idempotency-Key"].get("required", False) is False
         for code in ("409", "422", "503"):
             assert error_schema(operation, code) == ERROR, f"{method} {path} {code}"

@@ -209,3 +209,18 @@ def test_the_figures_of_a_client_are_its_own_in_the_list_and_the_detail(client_f
     figures = ("contract_count", "contracted_value", "open_negotiations")
     assert [row[name] for name in figures] == [1, "100.00", 3]
     assert [detail[name] for name in figures] == [1, "100.00", 3]
+
+
+def test_the_department_list_costs_the_same_queries_for_more_rows(
+    client_for, make_user, django_assert_num_queries
+):
+    api = client_for(roles.ADMINS)
+    for name in ("Warehouse", "Logistics", "Quality"):
+        DepartmentFactory(name=name, head=make_user())
+    fresh_permissions(api)
+
+    # The user's permissions (2), the page with the heads (1).
+    with django_assert_num_queries(3):
+        response = api.get(reverse("v1:department-list"))
+
+    assert len(response.json()["results"]) == 3

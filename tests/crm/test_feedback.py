@@ -14,7 +14,7 @@ from crm.feedback.services import (
     feedback_record,
     feedback_resolve,
 )
-from crm.models import Escalation, Feedback
+from crm.models import Delay, Escalation, Feedback
 from crm.rules.services import service_rules_create, service_rules_publish
 from crm.tasks import feedback_overdue_check_task
 from portrait import roles
@@ -186,9 +186,10 @@ def test_bad_news_flies_at_once(
         )
 
     assert sorted(Escalation.objects.values_list("reason", flat=True)) == sorted(reasons)
-    assert len(mail.outbox) == len(reasons)
-    for message in mail.outbox:
-        assert message.to == ["boss@example.com", "owner@example.com"]
+    # One message per reason and recipient, each in the recipient's language.
+    assert sorted(message.to for message in mail.outbox) == sorted(
+        [["boss@example.com"], ["owner@example.com"]] * len(reasons)
+    )
 
 
 def test_answers_are_measured_in_service_minutes(admin, owner, monkeypatch):
@@ -284,3 +285,45 @@ def test_a_delay_is_told_to_the_client_in_their_language_and_postponements_count
     told = [message for message in mail.outbox if message.to == ["olena@client.example"]]
     assert len(told) == 2
     assert Escalation.objects.filter(reason="delay").count() == 2
+
+
+def test_the_sweep_asks_again_for_bad_news_whose_message_was_lost(
+    owner, make_user, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from config.background import background_sweep
+    from config.outbox.models import OutboxMessage
+
+    make_user(roles.SALES_MANAGERS, email="boss@example.com")
+    client = ClientFactory(owner=owner)
+    client.contacts.create(name="Olena", email="olena@client.example", language="uk")
+    # Recorded, but their messages never reach a worker (nothing runs the callbacks).
+    feedback_record(
+        user=owner, data={"client": client, "channel": "phone", "kind": "complaint", "text": "!"}
+    )
+    delay_record(
+        user=owner,
+        data={
+            "client": client,
+            "department": DepartmentFactory(),
+            "reference": "ORDER-1",
+            "what": "Racks",
+            "new_date": datetime.date(2027, 5, 1),
+        },
+    )
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Escalation.objects.update(created_at=an_hour_ago)
+    Delay.objects.update(recorded_at=an_hour_ago)
+    # Their outbox rows were sent an hour ago, and the broker lost the messages.
+    OutboxMessage.objects.update(created_at=an_hour_ago, dispatched_at=an_hour_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = background_sweep(grace_seconds=3600 * 24, stall_seconds=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = background_sweep(grace_seconds=3600 * 24, stall_seconds=60)
+
+    assert (counts["escalations_unmailed_sweep"], counts["delays_untold_sweep"]) == (2, 1)
+    assert (again["escalations_unmailed_sweep"], again["delays_untold_sweep"]) == (0, 0)
+    assert Escalation.objects.filter(mailed_at__isnull=True).count() == 0
+    assert Delay.objects.get().client_told_at is not None

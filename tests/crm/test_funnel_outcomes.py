@@ -80,8 +80,8 @@ def test_a_revenue_target_out_of_reach_raises_the_alert_naming_revenue(make_user
     alerts_check()
 
     alert = Alert.objects.get(resolved_at__isnull=True)
-    assert "1 contracts are signed already." in alert.message
-    assert "fall short of 1000000" in alert.message
+    assert "1 contract is signed already." in alert.message
+    assert "falls short of 1000000" in alert.message
 
 
 def test_conversion_is_measured_from_signed_contracts(make_user):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from config.outbox.models import OutboxMessage
 from crm.contracts.services import contract_sign
 from crm.models import Negotiation, NegotiationEntry
 from crm.negotiations.alerts import negotiations_overdue_alert
@@ -197,6 +198,45 @@ def test_an_overdue_negotiation_alerts_the_managers_once(
     assert "Price" in mail.outbox[0].body
 
 
+def test_a_send_asked_for_twice_mails_once_and_a_lost_one_is_asked_for_again(
+    make_user, signed, broker, django_capture_on_commit_callbacks
+):
+    seller, contract = signed
+    make_user(roles.SALES_MANAGERS, email="boss@example.com")
+    negotiation = negotiation_open(
+        user=seller, client=contract.client, question="Price", deadline=later()
+    )
+    Negotiation.objects.filter(pk=negotiation.pk).update(deadline=later(-1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert negotiations_overdue_alert() == 1
+        # Asked for again at once: the send asked for a moment ago is not repeated.
+        assert negotiations_overdue_alert() == 0
+    lost = broker.sent.pop()
+    OutboxMessage.objects.update(created_at=timezone.now() - datetime.timedelta(seconds=301))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert negotiations_overdue_alert() == 1
+    broker.sent.append(lost)
+    broker.work()
+
+    negotiation.refresh_from_db()
+    assert negotiation.overdue_alerted_at is not None
+    assert [message.to for message in mail.outbox] == [["boss@example.com"]]
+    assert negotiations_overdue_alert() == 0
+
+
+def test_nothing_is_asked_for_while_no_manager_has_an_address(make_user, signed):
+    seller, contract = signed
+    make_user(roles.SALES_MANAGERS, email="")
+    negotiation = negotiation_open(
+        user=seller, client=contract.client, question="Price", deadline=later()
+    )
+    Negotiation.objects.filter(pk=negotiation.pk).update(deadline=later(-1))
+
+    assert negotiations_overdue_alert() == 0
+    assert OutboxMessage.objects.count() == 0
+
+
 def test_a_negotiation_with_an_outcome_never_alerts(make_user, signed):
     seller, contract = signed
     negotiation = negotiation_open(
@@ -212,6 +252,29 @@ def test_overdue_negotiations_are_checked_periodically(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["negotiations-overdue-check"]
 
     assert schedule["task"] == "crm.tasks.negotiations_overdue_check_task"
+
+
+def test_the_negotiation_list_costs_the_same_queries_for_more_rows(
+    client_for, signed, django_assert_num_queries
+):
+    from tests.qualification.funnel_factories import fresh_permissions
+
+    seller, contract = signed
+    for question in ("Price", "Term", "Scope"):
+        negotiation = negotiation_open(
+            user=seller, client=contract.client, question=question, deadline=later()
+        )
+        negotiation_entry_add(
+            negotiation=negotiation, user=seller, party="ours", kind="position", text="No"
+        )
+    api = client_for(roles.SALES_MANAGERS)
+    fresh_permissions(api)
+
+    # The user's permissions (2), the page with clients and contracts (1), the entries (1).
+    with django_assert_num_queries(4):
+        response = api.get(NEGOTIATIONS)
+
+    assert len(response.json()["results"]) == 3
 
 
 def feedback_of(client, user):

@@ -1,8 +1,10 @@
 """The versioned-document pattern itself: its declarations, ETags and publish handlers."""
 
 import pytest
+from django.db import transaction
 
 from portrait import roles
+from portrait.choices import DocumentStatus
 from portrait.models import Portrait, PortraitAcknowledgement, Segment
 from portrait.services import portrait_publish
 from portrait.versioning import publishing
@@ -110,6 +112,53 @@ def test_a_handler_registered_for_another_model_does_not_run(
         portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
 
     assert received == [("portrait", portrait.pk)]
+
+
+@pytest.mark.django_db
+def test_an_in_transaction_handler_sees_the_new_version_before_the_commit(
+    handlers, make_user, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def within(document):
+        stored = Portrait.objects.get(pk=document.pk).status
+        received.append(("within", stored, transaction.get_connection().in_atomic_block))
+
+    handlers.on_publish(Portrait, lambda document: received.append(("after", document.pk)))
+    handlers.on_publish(Portrait, within, in_transaction=True)
+    handlers.on_publish(Portrait, within, in_transaction=True)
+    portrait = PortraitFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
+    assert received == [("within", DocumentStatus.PUBLISHED, True)]
+    for callback in callbacks:
+        callback()
+
+    assert received == [("within", DocumentStatus.PUBLISHED, True), ("after", portrait.pk)]
+
+
+@pytest.mark.django_db
+def test_an_in_transaction_handler_that_fails_rolls_the_publish_back(
+    handlers, make_user, django_capture_on_commit_callbacks
+):
+    def within(document):
+        raise RuntimeError("the run could not be planned")
+
+    in_force = PortraitFactory()
+    portrait_publish(portrait=in_force, user=make_user(roles.ADMINS))
+    draft = PortraitFactory()
+    handlers.on_publish(Portrait, within, in_transaction=True)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="could not be planned"),
+    ):
+        portrait_publish(portrait=draft, user=make_user(roles.ADMINS))
+
+    statuses = dict(Portrait.objects.values_list("pk", "status"))
+    assert statuses == {in_force.pk: DocumentStatus.PUBLISHED, draft.pk: DocumentStatus.DRAFT}
+    assert not PortraitAcknowledgement.objects.filter(document=draft).exists()
 
 
 @pytest.mark.django_db

@@ -50,7 +50,7 @@ class ClientSerializer(serializers.ModelSerializer):
         decimal_places=2,
         read_only=True,
         allow_null=True,
-        help_text=_("Sum of its contracts in the company's currency; null without contracts."),
+        help_text=_("Sum of its contracts in our base currency; null without contracts."),
     )
     open_negotiations = serializers.IntegerField(read_only=True)
 

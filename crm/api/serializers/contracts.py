@@ -19,7 +19,7 @@ class ContractSerializer(serializers.ModelSerializer):
         max_digits=14,
         decimal_places=6,
         required=False,
-        help_text=_("To the company's currency; needed for a contract in another currency."),
+        help_text=_("To our base currency; needed for a contract in another currency."),
     )
 
     class Meta:

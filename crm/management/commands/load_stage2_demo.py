@@ -131,7 +131,7 @@ class Command(BaseCommand):
         alerts_check()
         negotiations_overdue_alert()
         self.stdout.write(
-            _("Stage 2: %(clients)s clients, %(contracts)s contracts, %(lost)s lost leads.")
+            _("Stage 2 loaded: clients %(clients)s, contracts %(contracts)s, lost leads %(lost)s.")
             % {
                 "clients": Client.objects.count(),
                 "contracts": Contract.objects.count(),

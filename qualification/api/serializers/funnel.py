@@ -49,7 +49,7 @@ class PoolFiguresSerializer(serializers.Serializer):
 class SignedSerializer(serializers.Serializer):
     contracts = serializers.IntegerField()
     value = serializers.DecimalField(
-        max_digits=18, decimal_places=2, help_text=_("In the company's currency.")
+        max_digits=18, decimal_places=2, help_text=_("In our base currency.")
     )
 
 

@@ -106,7 +106,9 @@ class FunnelFiguresViewSet(ActionViewSet):
     """
 
     serializer_class = funnel.FunnelFiguresSerializer
-    filter_backends: list = []  # figures, not a list of rows to filter
+    # Figures and short lists, not rows to filter or page through.
+    filter_backends: list = []
+    pagination_class = None
     action_permissions = {
         "figures": FIGURES_READERS,
         "conversion": requires(VIEW_FIGURES),

@@ -14,7 +14,7 @@ def grant_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0003_service_rules_feedback_delays'),
+        ('crm', '0005_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Employees as readers: the language each one is written to in."""
