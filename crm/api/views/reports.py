@@ -15,11 +15,14 @@ from crm.api.serializers.reports import (
 from crm.reports import selectors
 from crm.reports.permissions import VIEW_REPORTS
 
+#: The longest silence asked about: ten years.
+MAX_DAYS = 3650
+
 
 def _months_parameter() -> OpenApiParameter:
     return OpenApiParameter(
         "months",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": selectors.MAX_MONTHS},
         description=_("How many calendar months, this one included (1–%(most)s; 6 if unset).")
         % {"most": selectors.MAX_MONTHS},
     )
@@ -58,7 +61,9 @@ def _number(request, name: str, *, default: int, most: int) -> int:
 class ServiceReportViewSet(ActionViewSet):
     """Deadline compliance, waiting times, the rating trend and the clients out of touch."""
 
-    filter_backends: list = []  # figures, not a list of rows to filter
+    # Figures, not a list of rows to filter or page.
+    filter_backends: list = []
+    pagination_class = None
     serializer_class = ServiceReportSerializer
     action_permissions = {
         "service": requires(VIEW_REPORTS),
@@ -97,7 +102,7 @@ class ServiceReportViewSet(ActionViewSet):
         parameters=[
             OpenApiParameter(
                 "days",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 description=_("Without contact for this many days (the setting's if unset)."),
             )
         ],
@@ -105,7 +110,7 @@ class ServiceReportViewSet(ActionViewSet):
     )
     def no_contact(self, request):
         """The clients nobody has been in touch with, the longest first."""
-        days = _number(request, "days", default=selectors.no_contact_days(), most=3650)
+        days = _number(request, "days", default=selectors.no_contact_days(), most=MAX_DAYS)
         rows = selectors.out_of_touch_rows(
             selectors.clients_out_of_touch_for_user(request.user, days=days)
         )
