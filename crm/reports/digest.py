@@ -5,18 +5,20 @@ from itertools import groupby
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crm.employees.selectors import employee_language
 from crm.models import Client, ContactDigest
 from crm.reports.arithmetic import digest_period_start
 from crm.reports.selectors import clients_out_of_touch, no_contact_days, out_of_touch_rows
 
 
 def no_contact_digest_send(*, now=None) -> int:
-    """E-mail each active owner with an address the list of their clients out of touch,
-    once per period (``NO_CONTACT_DIGEST_DAYS``); return how many digests went out.
+    """E-mail each active owner with an address the list of their clients out of touch, in
+    their own language, once per period (``NO_CONTACT_DIGEST_DAYS``); return how many
+    digests went out.
 
     The digest is recorded in the transaction that sends it: a run that fails to send
     records nothing and the next run tries again; a second run in the period finds the
@@ -31,7 +33,7 @@ def no_contact_digest_send(*, now=None) -> int:
         Client.objects.filter(owner__is_active=True)
         .exclude(owner__email="")
         .exclude(owner_id__in=already)
-        .select_related("owner")
+        .select_related("owner", "owner__employee_profile")
     )
     rows = out_of_touch_rows(clients_out_of_touch(owned, now=now), now=now)
     sent = 0
@@ -50,20 +52,26 @@ def _digest_send(*, owner_rows: list, period_start) -> bool:
             ContactDigest.objects.create(
                 owner=owner, period_start=period_start, clients=len(owner_rows)
             )
-            send_mail(
-                subject=ngettext(
-                    "%(count)s client has not heard from us for %(days)s days",
-                    "%(count)s clients have not heard from us for %(days)s days",
-                    len(owner_rows),
-                )
-                % {"count": len(owner_rows), "days": no_contact_days()},
-                message=_digest_text(owner_rows),
-                from_email=None,
-                recipient_list=[owner.email],
-            )
+            with translation.override(employee_language(owner)):
+                _digest_mail(owner=owner, rows=owner_rows)
     except IntegrityError:
         return False  # another run sent this period's digest
     return True
+
+
+def _digest_mail(*, owner, rows: list) -> None:
+    """The digest in the owner's own language."""
+    send_mail(
+        subject=ngettext(
+            "%(count)s client has not heard from us for %(days)s days",
+            "%(count)s clients have not heard from us for %(days)s days",
+            len(rows),
+        )
+        % {"count": len(rows), "days": no_contact_days()},
+        message=_digest_text(rows),
+        from_email=None,
+        recipient_list=[owner.email],
+    )
 
 
 def _digest_text(rows: list) -> str:

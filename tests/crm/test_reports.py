@@ -555,3 +555,20 @@ def test_the_sparkline_puts_five_on_top_and_skips_months_without_ratings():
 
     assert line.points == "3.0,3.0 97.0,27.0"
     assert [value for _x, _y, value in line.dots] == [Decimal("5"), Decimal("1")]
+
+
+def test_the_digest_speaks_its_owners_language(contacts, monkeypatch):
+    from django.utils import translation
+
+    from crm.models import EmployeeProfile
+
+    EmployeeProfile.objects.create(user=contacts["owner"], language="uk")
+    languages = []
+    monkeypatch.setattr(
+        "crm.reports.digest.send_mail",
+        lambda **message: languages.append(translation.get_language()),
+    )
+
+    no_contact_digest_send()
+
+    assert languages == ["uk"]
