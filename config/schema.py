@@ -79,9 +79,11 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
     def _takes_query_parameters(self) -> bool:
+        # ``self``: an operation's ``@extend_schema`` declares its parameters on a subclass
+        # of this one, which ``super()`` would skip.
         return any(
             getattr(parameter, "location", None) == OpenApiParameter.QUERY
-            for parameter in super().get_override_parameters()
+            for parameter in self.get_override_parameters()
         )
 
     def _error_codes(self) -> list[str]:

@@ -14,6 +14,7 @@ class CrmConfig(AppConfig):
         from crm.contracts.outcomes import ContractOutcomes
         from crm.feedback.sweep import delays_untold_sweep, escalations_unmailed_sweep
         from crm.page_actions import contract_sign_offer
+        from crm.reports import tasks as report_tasks  # noqa: F401
         from qualification.funnel.outcomes import outcomes_register
         from qualification.lead_actions import lead_page_action_register
 

@@ -1,6 +1,7 @@
 """Filters of stage 2's lists, for the API and the pages alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,7 @@ class NegotiationFilterSet(django_filters.FilterSet):
 
 class FeedbackFilterSet(django_filters.FilterSet):
     status = ChoiceFilter(choices=FeedbackStatus.choices, label=_("Status"))
+    resolved = BooleanFilter(method="resolved_only", label=_("Resolved"))
     overdue = BooleanFilter(method="overdue_only", label=_("Past a deadline"))
     client = IdFilter(field_name="client_id", label=_("Client id"))
     kind = ChoiceFilter(choices=FeedbackKind.choices, label=_("Kind"))
@@ -81,8 +83,39 @@ class FeedbackFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Feedback
-        fields = ["status", "overdue", "client", "kind", "channel"]
+        fields = ["status", "resolved", "overdue", "client", "kind", "channel"]
+
+    def resolved_only(self, queryset, name, value):
+        resolved = Q(status=FeedbackStatus.RESOLVED)
+        return queryset.filter(resolved) if value else queryset.exclude(resolved)
 
     def overdue_only(self, queryset, name, value):
         overdue = feedback_overdue(queryset)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+def _any_yes_no() -> forms.Select:
+    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class FeedbackPageFilterSet(PageFilterSetMixin, FeedbackFilterSet):
+    """The feedback queue's filters: the same, where an empty choice means "any"."""
+
+    status = django_filters.ChoiceFilter(
+        choices=FeedbackStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    resolved = django_filters.BooleanFilter(
+        method="resolved_only", label=_("Resolved"), widget=_any_yes_no()
+    )
+    overdue = django_filters.BooleanFilter(
+        method="overdue_only", label=_("Past a deadline"), widget=_any_yes_no()
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=FeedbackKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("Any channel")
+    )
+
+    class Meta(FeedbackFilterSet.Meta):
+        pass

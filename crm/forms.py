@@ -1,9 +1,12 @@
-"""Forms of stage 2's pages: signing a contract from the lead page."""
+"""Forms of stage 2's pages: signing a contract from the lead page; recording feedback and
+delays; opening a negotiation from a feedback item."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import Channel, FeedbackKind, Severity
+from crm.models import Client, Contract, Department
 from crm.models.contracts import currency_code
 
 
@@ -49,3 +52,133 @@ class ContractSignForm(forms.Form):
         if data.get("exchange_rate") is None:
             data.pop("exchange_rate", None)
         return data, clauses
+
+
+class _DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        # The browser's control reads "YYYY-MM-DDTHH:MM".
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+RATINGS = [("", _("No rating")), *((str(n), "★" * n + "☆" * (5 - n)) for n in range(5, 0, -1))]
+
+
+class FeedbackForm(forms.Form):
+    """What a client told us, as any employee records it: the deadlines follow from the rules."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    kind = forms.ChoiceField(label=_("What it is"), choices=[("", "—"), *FeedbackKind.choices])
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—"), *Channel.choices])
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), choices=RATINGS, coerce=int, empty_value=None, required=False
+    )
+    text = forms.CharField(
+        label=_("What the client said"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department that took it"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("—"),
+    )
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=_DateTimeInput(),
+        help_text=_("Leave empty for now."),
+    )
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+
+
+class DelayForm(forms.Form):
+    """A delay, as the department that causes it tells it: the client hears of it at once."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), empty_label=_("—")
+    )
+    reference = forms.CharField(
+        label=_("Contract or order reference"),
+        max_length=64,
+        help_text=_("Postponements of the same reference are counted."),
+    )
+    what = forms.CharField(label=_("What will be late"), widget=forms.Textarea(attrs={"rows": 3}))
+    new_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+
+
+class NegotiationFromFeedbackForm(forms.Form):
+    """A hard question a feedback item raises, to negotiate with the client."""
+
+    question = forms.CharField(
+        label=_("Question to negotiate"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contract = forms.ModelChoiceField(
+        label=_("Contract"), queryset=Contract.objects.none(), required=False, empty_label=_("—")
+    )
+    clause_ref = forms.CharField(
+        label=_("Clause or specification item"), max_length=32, required=False
+    )
+    deadline = forms.DateTimeField(label=_("Deadline"), widget=_DateTimeInput())
+
+    def __init__(self, *args, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts
+
+
+class ReportForm(forms.Form):
+    """What the reports page breaks its figures down by, and over how many months."""
+
+    by = forms.ChoiceField(
+        label=_("Deadlines met by"),
+        initial="channel",
+        choices=[
+            ("channel", _("Channel")),
+            ("department", _("Department")),
+            ("owner", _("Account owner")),
+        ],
+        required=False,
+    )
+    rating_by = forms.ChoiceField(
+        label=_("Ratings by"),
+        initial="owner",
+        choices=[
+            ("owner", _("Account owner")),
+            ("department", _("Department")),
+            ("client", _("Client")),
+        ],
+        required=False,
+    )
+    months = forms.TypedChoiceField(
+        label=_("Months"),
+        initial="6",
+        choices=[(str(n), str(n)) for n in (3, 6, 12, 24)],
+        coerce=int,
+        required=False,
+        empty_value=6,
+    )
+
+    def choices(self) -> dict:
+        """The valid choices, each field's first (or the default months) where not valid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "by": data.get("by") or "channel",
+            "rating_by": data.get("rating_by") or "owner",
+            "months": data.get("months") or 6,
+        }

@@ -19,6 +19,8 @@ _NEGOTIATE = ["add_negotiation", "change_negotiation", "add_negotiationentry"]
 _LISTEN = ["add_feedback", "change_feedback", "add_delay"]
 _READ_RULES = ["view_servicerules", "view_servicetarget"]
 _ACKNOWLEDGE_RULES = [*_READ_RULES, "acknowledge_servicerules"]
+# Deadlines met, waiting times, ratings and clients out of touch, company-wide.
+_REPORTS = ["view_service_reports", "view_contactdigest"]
 _WRITE_RULES = [
     "add_servicerules",
     "change_servicerules",
@@ -46,6 +48,7 @@ GRANTS: dict[str, list[str]] = {
         *_ACKNOWLEDGE_RULES,
         *_LISTEN,
         "view_all_clients",
+        *_REPORTS,
         "add_contract",
         "sign_any_contract",
         *_NEGOTIATE,
@@ -60,6 +63,7 @@ GRANTS: dict[str, list[str]] = {
         *_ACKNOWLEDGE_RULES,
         *_WRITE_RULES,
         *_LISTEN,
+        *_REPORTS,
         "view_all_clients",
         "add_client",
         "change_client",

@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": WEBHOOK_SEND_INTERVAL_SECONDS,
         "options": {"expires": WEBHOOK_SEND_INTERVAL_SECONDS},
     },
+    # Owners hear of the clients nobody has contacted: one digest each per period,
+    # however often this runs.
+    "no-contact-digest": {
+        "task": "crm.reports.tasks.no_contact_digest_task",
+        "schedule": env.int("NO_CONTACT_DIGEST_CHECK_INTERVAL_SECONDS", default=3600),
+    },
 }
 
 # Domain settings
@@ -312,6 +318,12 @@ PORTRAIT_CRM = {
     "WEBHOOK_RETRY_FOR_SECONDS": env.float("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600),
     # Connecting to a receiver and each wait for its answer.
     "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
+    # A client nobody has contacted (feedback, a negotiation entry, a contract, a delay)
+    # for this many days is flagged to its owner.
+    "NO_CONTACT_DAYS": env.int("NO_CONTACT_DAYS", default=30),
+    # Each owner gets one digest of those clients per period of this many days (7: weekly,
+    # from Monday).
+    "NO_CONTACT_DIGEST_DAYS": env.int("NO_CONTACT_DIGEST_DAYS", default=7),
 }
 
 LOGGING = {

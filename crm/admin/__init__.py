@@ -1,1 +1,9 @@
-from crm.admin import clients, contracts, employees, negotiations, webhooks  # noqa: F401
+from crm.admin import (  # noqa: F401
+    clients,
+    contracts,
+    employees,
+    feedback,
+    negotiations,
+    rules,
+    webhooks,
+)

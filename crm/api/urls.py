@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from crm.api.views import clients, contracts, feedback, negotiations
+from crm.api.views import clients, contracts, feedback, negotiations, reports
 
 router = SimpleRouter()
 router.register("clients", clients.ClientViewSet, basename="client")
@@ -11,4 +12,21 @@ router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 router.register("delays", feedback.DelayViewSet, basename="delay")
 router.register("service-rules", feedback.ServiceRulesViewSet, basename="service-rules")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "reports/service/",
+        reports.ServiceReportViewSet.as_view({"get": "service"}),
+        name="report-service",
+    ),
+    path(
+        "reports/ratings/",
+        reports.ServiceReportViewSet.as_view({"get": "ratings"}),
+        name="report-ratings",
+    ),
+    path(
+        "reports/no-contact/",
+        reports.ServiceReportViewSet.as_view({"get": "no_contact"}),
+        name="report-no-contact",
+    ),
+    *router.urls,
+]

@@ -135,17 +135,21 @@ def escalation_raise(
     return escalation
 
 
-def feedback_acknowledge(*, feedback: Feedback, user) -> Feedback:
-    """The first response: the item is acknowledged, its waiting time measured once."""
-    return _feedback_move(feedback=feedback, user=user, to=FeedbackStatus.ACKNOWLEDGED)
+def feedback_acknowledge(*, feedback: Feedback, user, at=None) -> Feedback:
+    """The first response: the item is acknowledged, its waiting time measured once.
+
+    ``at`` is when the answer was given, if earlier than now (an answer on the phone,
+    recorded after the call).
+    """
+    return _feedback_move(feedback=feedback, user=user, to=FeedbackStatus.ACKNOWLEDGED, at=at)
 
 
-def feedback_resolve(*, feedback: Feedback, user) -> Feedback:
+def feedback_resolve(*, feedback: Feedback, user, at=None) -> Feedback:
     """The item is resolved (acknowledged too, if nobody had answered it yet)."""
-    return _feedback_move(feedback=feedback, user=user, to=FeedbackStatus.RESOLVED)
+    return _feedback_move(feedback=feedback, user=user, to=FeedbackStatus.RESOLVED, at=at)
 
 
-def _feedback_move(*, feedback: Feedback, user, to: str) -> Feedback:
+def _feedback_move(*, feedback: Feedback, user, to: str, at=None) -> Feedback:
     if not user.has_perm("crm.change_feedback"):
         raise PermissionDenied(_("You may not answer feedback."))
     with transaction.atomic():
@@ -157,6 +161,9 @@ def _feedback_move(*, feedback: Feedback, user, to: str) -> Feedback:
         if locked.status == FeedbackStatus.RESOLVED:
             raise ValidationError({"status": [_("This feedback is resolved already.")]})
         now = timezone.now()
+        if at is not None:
+            _answered_at_check(locked, at=at, now=now)
+            now = at
         calendar = service_calendar(locked.rules) if locked.rules_id else None
 
         def waited() -> int | None:
@@ -173,6 +180,16 @@ def _feedback_move(*, feedback: Feedback, user, to: str) -> Feedback:
         locked.status = to
         locked.save()
     return locked
+
+
+def _answered_at_check(feedback: Feedback, *, at, now) -> None:
+    """An answer given earlier comes after the item arrived (and its first answer), never later
+    than now."""
+    earliest = feedback.acknowledged_at or feedback.received_at
+    if not earliest <= at <= now:
+        raise ValidationError(
+            {"at": [_("An answer is given after the feedback arrived, and not in the future.")]}
+        )
 
 
 def feedback_overdue_escalate(*, now=None) -> int:

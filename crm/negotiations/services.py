@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.choices import NegotiationOutcome
 from crm.clients.selectors import clients_for_user
-from crm.models import Client, Contract, Negotiation, NegotiationEntry
+from crm.models import Client, Contract, Feedback, Negotiation, NegotiationEntry
 
 
 def negotiation_open(
@@ -22,11 +22,14 @@ def negotiation_open(
     deadline,
     contract: Contract | None = None,
     clause_ref: str = "",
+    feedback: Feedback | None = None,
 ) -> Negotiation:
     """Open a negotiation with ``client`` on a question, against a clause where one applies.
 
     Owners negotiate with their own clients, managers with any. The contract must be the
-    client's and the clause one of the contract's.
+    client's and the clause one of the contract's. A negotiation opened from a feedback
+    item (a complaint that needs a hard conversation) names it, and the item links back;
+    it must be the same client's.
     """
     if not user.has_perm("crm.add_negotiation") or not _reaches(user, client):
         raise PermissionDenied(_("You may not negotiate with this client."))
@@ -40,11 +43,14 @@ def negotiation_open(
             _("Contract %(contract)s has no clause %(ref)s.")
             % {"contract": contract, "ref": clause_ref}
         ]
+    if feedback is not None and feedback.client_id != client.pk:
+        errors["feedback"] = [_("The feedback is another client's.")]
     if errors:
         raise ValidationError(errors)
     negotiation = Negotiation(
         client=client,
         contract=contract,
+        feedback=feedback,
         clause_ref=clause_ref,
         question=question,
         deadline=deadline,

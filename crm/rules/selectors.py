@@ -1,7 +1,6 @@
 """Reads of the service rules: the version in force at an instant, its calendar and targets."""
 
 import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -50,14 +49,27 @@ def service_rules_in_force(at: datetime.datetime | None = None) -> ServiceRules 
 
 def service_calendar(rules: ServiceRules) -> ServiceCalendar:
     """The calendar of ``rules``: its hours in its time zone, closed on its country's holidays
-    and its own closed days."""
-    return _calendar(rules.pk, rules.updated_at)
+    and its own closed days.
+
+    Built from the instance given, without a query, and kept per version and change: a
+    page that times many items under one version builds its calendar once per process.
+    """
+    key = (rules.pk, rules.updated_at)
+    calendar = _CALENDARS.get(key) if rules.pk else None
+    if calendar is None:
+        calendar = _calendar_build(rules)
+        if rules.pk:
+            if len(_CALENDARS) >= _CALENDARS_KEPT:
+                _CALENDARS.pop(next(iter(_CALENDARS)))
+            _CALENDARS[key] = calendar
+    return calendar
 
 
-@lru_cache(maxsize=16)
-def _calendar(rules_id: int, updated_at) -> ServiceCalendar:
-    # A published version never changes: its calendar is built once per process.
-    rules = ServiceRules.objects.get(pk=rules_id)
+_CALENDARS: dict[tuple, ServiceCalendar] = {}
+_CALENDARS_KEPT = 16
+
+
+def _calendar_build(rules: ServiceRules) -> ServiceCalendar:
     public = holidays.country_holidays(rules.holiday_country) if rules.holiday_country else {}
     closed = {datetime.date.fromisoformat(day) for day in rules.closed_days}
     hours = {
@@ -85,3 +97,17 @@ def service_target(
     ]
     own = next((target for target in targets if target.client_kind == client_kind), None)
     return own or next((target for target in targets if not target.client_kind), None)
+
+
+def rules_page() -> ServiceRules | None:
+    """The version in force with its targets in the order a reader takes them."""
+    return (
+        ServiceRules.objects.filter(status=DocumentStatus.PUBLISHED)
+        .prefetch_related(
+            Prefetch(
+                "targets",
+                queryset=ServiceTarget.objects.order_by("channel", "severity", "client_kind", "id"),
+            )
+        )
+        .first()
+    )

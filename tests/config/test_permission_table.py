@@ -91,6 +91,9 @@ OPERATIONS: dict[str, set[str]] = {
     "POST /api/v1/service-rules/{pk}/copy/": {ADMINS},
     "POST /api/v1/service-rules/{pk}/acknowledge/": STAFF,
     "GET /api/v1/service-rules/{pk}/acknowledgements/": {ADMINS},
+    "GET /api/v1/reports/service/": {MANAGERS, ADMINS},
+    "GET /api/v1/reports/ratings/": {MANAGERS, ADMINS},
+    "GET /api/v1/reports/no-contact/": {MANAGERS, ADMINS},
 }
 # The schema and its docs are public reading, outside the versioned API.
 _NOT_OPERATIONS = {"/api/schema/", "/api/docs/", "/api/redoc/"}

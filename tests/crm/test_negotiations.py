@@ -275,3 +275,76 @@ def test_the_negotiation_list_costs_the_same_queries_for_more_rows(
         response = api.get(NEGOTIATIONS)
 
     assert len(response.json()["results"]) == 3
+
+
+def feedback_of(client, user):
+    from crm.feedback.services import feedback_record
+
+    feedback, _ = feedback_record(
+        user=user,
+        data={"client": client, "channel": "email", "kind": "complaint", "text": "Late again"},
+    )
+    return feedback
+
+
+def test_a_negotiation_opened_from_feedback_names_it_and_the_item_links_back(client_for, signed):
+    seller, contract = signed
+    api = client_for(roles.SALES)
+    api.force_authenticate(seller)
+    feedback = feedback_of(contract.client, seller)
+
+    opened = api.post(
+        NEGOTIATIONS,
+        {
+            "client": contract.client_id,
+            "feedback": feedback.pk,
+            "question": "Who pays for the delay?",
+            "deadline": later().isoformat(),
+        },
+        format="json",
+    )
+    item = api.get(reverse("v1:feedback-detail", args=[feedback.pk]))
+
+    assert opened.status_code == 201
+    assert opened.json()["feedback"] == feedback.pk
+    assert item.json()["negotiations"] == [opened.json()["id"]]
+
+
+def test_the_feedback_must_be_the_same_clients(signed):
+    seller, contract = signed
+    other = ClientFactory(owner=seller)
+
+    with pytest.raises(ValidationError) as refusal:
+        negotiation_open(
+            user=seller,
+            client=other,
+            question="?",
+            deadline=later(),
+            feedback=feedback_of(contract.client, seller),
+        )
+
+    assert list(refusal.value.message_dict) == ["feedback"]
+    assert not Negotiation.objects.exists()
+
+
+def test_the_api_names_no_feedback_of_a_client_the_user_does_not_see(client_for, signed, make_user):
+    seller, contract = signed
+    stranger = make_user(roles.SALES)
+    theirs = feedback_of(ClientFactory(owner=stranger), stranger)
+    api = client_for(roles.SALES)
+    api.force_authenticate(seller)
+
+    response = api.post(
+        NEGOTIATIONS,
+        {
+            "client": contract.client_id,
+            "feedback": theirs.pk,
+            "question": "?",
+            "deadline": later().isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["feedback"]
+    assert not Negotiation.objects.exists()

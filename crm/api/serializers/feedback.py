@@ -1,5 +1,6 @@
 """Feedback and delays as the API takes and shows them."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.models import Delay, Feedback
@@ -10,6 +11,11 @@ class FeedbackSerializer(serializers.ModelSerializer):
         source="rules.version", read_only=True, allow_null=True, default=None
     )
     escalated = serializers.SerializerMethodField()
+    negotiations = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text=_("The negotiations opened from this item."),
+    )
 
     class Meta:
         model = Feedback
@@ -37,6 +43,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "resolved_by",
             "response_minutes",
             "resolution_minutes",
+            "negotiations",
         ]
         read_only_fields = [
             "id",
@@ -52,6 +59,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "resolved_by",
             "response_minutes",
             "resolution_minutes",
+            "negotiations",
         ]
         extra_kwargs = {"received_at": {"required": False}}
         # The service finds an item sent twice by its source and external id.

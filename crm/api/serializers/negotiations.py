@@ -27,6 +27,7 @@ class NegotiationSerializer(serializers.ModelSerializer):
             "id",
             "client",
             "contract",
+            "feedback",
             "clause_ref",
             "question",
             "deadline",

@@ -13,6 +13,7 @@ from crm.api.serializers.negotiations import (
 )
 from crm.clients.selectors import clients_for_user
 from crm.contracts.selectors import contracts_for_user
+from crm.feedback.selectors import feedback_for_user
 from crm.filtersets import NegotiationFilterSet
 from crm.negotiations.selectors import negotiations_for_user
 from crm.negotiations.services import (
@@ -46,6 +47,7 @@ class NegotiationViewSet(
             # Only the user's clients and their contracts may be named.
             serializer.fields["client"].queryset = clients_for_user(self.request.user)
             serializer.fields["contract"].queryset = contracts_for_user(self.request.user)
+            serializer.fields["feedback"].queryset = feedback_for_user(self.request.user)
         return serializer
 
     def perform_create(self, serializer):
@@ -55,6 +57,7 @@ class NegotiationViewSet(
             client=data["client"],
             contract=data.get("contract"),
             clause_ref=data.get("clause_ref", ""),
+            feedback=data.get("feedback"),
             question=data["question"],
             deadline=data["deadline"],
         )

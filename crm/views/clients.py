@@ -1,4 +1,4 @@
-"""Pages of stage 2: the clients list, a client's page, signing a contract for a lead.
+"""Pages of clients: the clients list, a client's page, signing a contract for a lead.
 
 Thin views: visibility from the client selectors, writes through the services.
 """
@@ -12,14 +12,27 @@ from django.utils.translation import gettext as _
 
 from config.pagination import BoundedCountPaginator
 from crm.clients import selectors
+from crm.clients.timeline import client_timeline, delays_with_history
 from crm.contracts.services import contract_sign, lead_can_sign
+from crm.feedback.selectors import client_delays, client_feedback
 from crm.filtersets import ClientPageFilterSet
 from crm.forms import ContractSignForm
+from crm.models import Client
 from crm.negotiations.selectors import negotiations_overdue_for_user
+from crm.reports.charts import rating_sparkline
+from crm.reports.selectors import (
+    clients_out_of_touch,
+    clients_out_of_touch_for_user,
+    no_contact_days,
+    out_of_touch_rows,
+    rating_report,
+)
+from crm.views.feedback import feedback_abilities, with_countdowns
 from qualification.leads.selectors import leads_visible
 
 CLIENTS_PER_PAGE = 25
 OVERDUE_SHOWN = 10
+OUT_OF_TOUCH_SHOWN = 10
 
 
 @login_required
@@ -43,6 +56,10 @@ def client_list(request):
         "page": page,
         "query": query.urlencode(),
         "overdue": negotiations_overdue_for_user(request.user)[:OVERDUE_SHOWN],
+        "out_of_touch": out_of_touch_rows(clients_out_of_touch_for_user(request.user))[
+            :OUT_OF_TOUCH_SHOWN
+        ],
+        "no_contact_days": no_contact_days(),
     }
     return render(request, "crm/client_list.html", context)
 
@@ -50,12 +67,29 @@ def client_list(request):
 @login_required
 @permission_required("crm.view_client", raise_exception=True)
 def client_detail(request, pk: int):
-    """A client: kind, contacts, contracts with their clauses, negotiations as a timeline."""
+    """A client: kind, contacts, contracts with their clauses, and a timeline of its feedback,
+    delays and negotiations; whether anyone has been in touch lately, its rating trend."""
     client = get_object_or_404(selectors.client_detail(user=request.user), pk=pk)
+    user = request.user
+    feedback = with_countdowns(client_feedback(client))
+    ratings = rating_report(user=user, by="client", client=client)
     context = {
         "client": client,
         "leads": selectors.client_leads(client=client),
         "decisions": selectors.client_decisions(client=client),
+        "timeline": client_timeline(
+            feedback=feedback,
+            delays=delays_with_history(client_delays(client)),
+            negotiations=client.negotiations.all(),
+        ),
+        "out_of_touch": out_of_touch_rows(
+            clients_out_of_touch(Client.objects.filter(pk=client.pk))
+        ),
+        "no_contact_days": no_contact_days(),
+        "ratings": ratings,
+        "rating_spark": rating_sparkline(ratings.overall),
+        "next": request.get_full_path(),
+        **feedback_abilities(user),
     }
     return render(request, "crm/client_detail.html", context)
 
