@@ -1,6 +1,7 @@
 """Clients, contacts and departments in the admin."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from crm.choices import ClientKind
 from crm.clients.services import CLIENT_FIELDS, client_insert, client_update
@@ -14,7 +15,7 @@ class ClientContactInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(SimpleHistoryAdmin):
     """External clients come from contracts; the admin creates the other kinds."""
 
     list_display = ("name", "kind", "owner", "department", "language", "created_at")
@@ -49,7 +50,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ("name", "head", "created_at")
     search_fields = ("name",)
     raw_id_fields = ("head",)

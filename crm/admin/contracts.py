@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from crm.contracts.services import contract_sign
@@ -39,7 +40,7 @@ class AdminContractSignForm(ContractSignForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     """Contracts are signed through ``contract_sign`` and never edited afterwards."""
 
     list_display = ("number", "client", "lead", "signed_on", "value", "currency", "salesperson")

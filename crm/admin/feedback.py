@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from crm.feedback.delays import DELAY_FIELDS, delay_record
@@ -47,7 +48,7 @@ class EscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(SimpleHistoryAdmin):
     list_display = (
         "received_at",
         "client",
@@ -147,7 +148,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delay)
-class DelayAdmin(admin.ModelAdmin):
+class DelayAdmin(SimpleHistoryAdmin):
     list_display = (
         "reference",
         "client",

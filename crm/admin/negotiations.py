@@ -1,6 +1,7 @@
 """Negotiations in the admin: to read; their record is append-only."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from crm.models import Negotiation, NegotiationEntry
@@ -14,7 +15,7 @@ class NegotiationEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Negotiation)
-class NegotiationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NegotiationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("question", "client", "contract", "deadline", "outcome", "opened_by")
     list_filter = ("outcome",)
     list_select_related = ("client", "contract", "opened_by")

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
 from crm.models.rules import WEEKDAYS
@@ -107,7 +108,7 @@ class ServiceTargetInline(DraftOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(ServiceRules)
-class ServiceRulesAdmin(VersionedDocumentAdminMixin, admin.ModelAdmin):
+class ServiceRulesAdmin(VersionedDocumentAdminMixin, SimpleHistoryAdmin):
     document_services = SERVICE_RULES_SERVICES
     form = ServiceRulesForm
     inlines = [ServiceTargetInline]

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from crm.choices import WebhookEventType
@@ -35,7 +36,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SimpleHistoryAdmin):
     form = WebhookEndpointForm
     list_display = ("url", "description", "is_active", "created_at")
     list_filter = ("is_active",)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crm.choices import Channel, EscalationReason, FeedbackKind, FeedbackStatus, Severity
 from crm.models.clients import Client, Department
@@ -85,6 +86,8 @@ class Feedback(models.Model):
         _("resolved after (service minutes)"), null=True, blank=True
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("feedback")
@@ -195,6 +198,8 @@ class Delay(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     client_told_at = models.DateTimeField(_("client told at"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("delay")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crm.choices import NegotiationEntryKind, NegotiationOutcome, NegotiationParty
 from crm.models.clients import Client
@@ -65,6 +66,8 @@ class Negotiation(models.Model):
     overdue_alerted_at = models.DateTimeField(
         _("overdue alert sent at"), null=True, blank=True, editable=False
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("negotiation")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crm.choices import Channel, ClientKind, Severity
 from crm.models.clients import validate_time_zone
@@ -88,6 +89,8 @@ class ServiceRules(VersionedDocument):
     acknowledgement_model = "crm.ServiceRulesAcknowledgement"
     copied_relations = ("targets",)
 
+    history = HistoricalRecords()
+
     class Meta(VersionedDocument.Meta):
         verbose_name = _("service rules")
         verbose_name_plural = _("service rules")
@@ -133,6 +136,8 @@ class ServiceTarget(models.Model):
     resolution_minutes = models.PositiveIntegerField(
         _("resolution (service minutes)"), validators=[MinValueValidator(1)]
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("service target")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crm.choices import WebhookDeliveryState, WebhookEventType
 from crm.models.feedback import Escalation
@@ -52,6 +53,9 @@ class WebhookEndpoint(models.Model):
         help_text=_("Switched off, it receives no new events and its pending ones stop."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # The secret stays out of the history: a copy of it there would be one more to leak.
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     class Meta:
         verbose_name = _("webhook endpoint")

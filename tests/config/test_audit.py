@@ -122,3 +122,29 @@ def test_the_history_of_a_lead_is_for_staff_who_may_see_the_lead(
     response = client.get(reverse("admin:qualification_lead_history", args=[lead.pk]))
 
     assert response.status_code == status
+
+
+def test_stage_2_records_name_who_changed_them(client_for, make_user):
+    from crm.models import Client
+
+    api = client_for(roles.SALES_MANAGERS)
+    created = api.post(
+        reverse("v1:client-list"), {"kind": "partner", "name": "Channel"}, format="json"
+    ).json()
+    api.patch(reverse("v1:client-detail", args=[created["id"]]), {"hours": "9-17"}, format="json")
+
+    changes = Client.objects.get(pk=created["id"]).history.order_by("history_date")
+    assert [(row.hours, row.history_type, row.history_user) for row in changes] == [
+        ("", "+", api.user),
+        ("9-17", "~", api.user),
+    ]
+
+
+def test_a_webhook_secret_never_reaches_the_history(db):
+    from crm.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(url="https://hooks.example/bad-news")
+
+    fields = {field.name for field in endpoint.history.model._meta.fields}
+    assert "secret" not in fields
+    assert endpoint.history.count() == 1
