@@ -1,11 +1,18 @@
 """Forms of stage 2's pages: signing a contract from the lead page; recording feedback and
-delays; opening a negotiation from a feedback item."""
+delays; opening, arguing and closing a negotiation."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import Channel, FeedbackKind, Severity
+from crm.choices import (
+    Channel,
+    FeedbackKind,
+    NegotiationEntryKind,
+    NegotiationOutcome,
+    NegotiationParty,
+    Severity,
+)
 from crm.models import Client, Contract, Department
 from crm.models.contracts import currency_code
 
@@ -121,6 +128,23 @@ class DelayForm(forms.Form):
     def __init__(self, *args, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients
+
+
+class NegotiationEntryForm(forms.Form):
+    """One side's position or proposal, as it was said."""
+
+    party = forms.ChoiceField(label=_("Side"), choices=NegotiationParty.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=NegotiationEntryKind.choices)
+    text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NegotiationCloseForm(forms.Form):
+    """How a negotiation ended; an agreement needs its text."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=NegotiationOutcome.choices)
+    agreement = forms.CharField(
+        label=_("Agreement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NegotiationFromFeedbackForm(forms.Form):

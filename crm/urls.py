@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.views import clients, feedback, reports, rules
+from crm.views import clients, feedback, negotiations, reports, rules
 
 app_name = "crm"
 
@@ -20,6 +20,21 @@ urlpatterns = [
     path("feedback/<int:pk>/resolve/", feedback.feedback_resolve_page, name="feedback-resolve"),
     path("feedback/<int:pk>/negotiate/", feedback.feedback_negotiate, name="feedback-negotiate"),
     path("delays/new/", feedback.delay_new, name="delay-new"),
+    path(
+        "clients/<int:client_pk>/negotiate/",
+        negotiations.negotiation_new,
+        name="negotiation-new",
+    ),
+    path(
+        "negotiations/<int:pk>/entries/",
+        negotiations.negotiation_entry,
+        name="negotiation-entry",
+    ),
+    path(
+        "negotiations/<int:pk>/close/",
+        negotiations.negotiation_close_page,
+        name="negotiation-close",
+    ),
     path("service-rules/", rules.page, name="service-rules"),
     path("service-rules/acknowledge/", rules.acknowledge, name="service-rules-acknowledge"),
     path("reports/", reports.reports, name="reports"),

@@ -239,3 +239,76 @@ def test_the_clients_page_filters_by_owner_and_keeps_the_valid_filters(page_for,
     assert [client.name for client in by_owner.context["page"].object_list] == ["Ours"]
     assert [client.name for client in stale.context["page"].object_list] == ["Ours"]
     assert "kind" in stale.context["form"].errors
+
+
+def test_an_owner_negotiates_on_the_client_page_from_question_to_agreement(page_for):
+    from crm.models import Negotiation
+
+    seller = page_for(roles.SALES)
+    contract, _ = contract_sign(
+        lead=qualified_lead(seller.user),
+        user=seller.user,
+        data=contract_data("K-3"),
+        clauses=[{"ref": "4.2", "text": "Delivery"}],
+    )
+    client_page = reverse("crm:client", args=[contract.client_id])
+
+    opened = seller.post(
+        reverse("crm:negotiation-new", args=[contract.client_id]),
+        {
+            "question": "Winter delivery?",
+            "contract": contract.pk,
+            "clause_ref": "4.2",
+            "deadline": "2030-01-01T10:00",
+        },
+    )
+    negotiation = Negotiation.objects.get()
+    said = seller.post(
+        reverse("crm:negotiation-entry", args=[negotiation.pk]),
+        {"party": "client", "kind": "position", "text": "20 days"},
+    )
+    closed = seller.post(
+        reverse("crm:negotiation-close", args=[negotiation.pk]),
+        {"outcome": "agreed", "agreement": "15 days in winter"},
+    )
+    page = seller.get(client_page).content.decode()
+
+    assert opened.status_code == said.status_code == closed.status_code == 302
+    negotiation.refresh_from_db()
+    assert (negotiation.clause_ref, negotiation.outcome) == ("4.2", "agreed")
+    assert list(negotiation.entries.values_list("text", flat=True)) == ["20 days"]
+    assert "15 days in winter" in page
+
+
+def test_an_agreement_without_text_is_refused_and_the_negotiation_stays_open(page_for):
+    from crm.models import Negotiation
+
+    seller = page_for(roles.SALES)
+    client = ClientFactory(owner=seller.user)
+    negotiation = Negotiation.objects.create(
+        client=client, question="Price", deadline="2030-01-01T00:00:00Z"
+    )
+
+    seller.post(reverse("crm:negotiation-close", args=[negotiation.pk]), {"outcome": "agreed"})
+
+    negotiation.refresh_from_db()
+    assert negotiation.outcome == ""
+
+
+def test_nobody_negotiates_with_a_client_they_do_not_see(page_for, make_user):
+    from crm.models import Negotiation
+
+    other = ClientFactory(owner=make_user(roles.SALES))
+    negotiation = Negotiation.objects.create(
+        client=other, question="Price", deadline="2030-01-01T00:00:00Z"
+    )
+    seller = page_for(roles.SALES)
+
+    opened = seller.get(reverse("crm:negotiation-new", args=[other.pk]))
+    said = seller.post(
+        reverse("crm:negotiation-entry", args=[negotiation.pk]),
+        {"party": "ours", "kind": "position", "text": "No"},
+    )
+
+    assert (opened.status_code, said.status_code) == (404, 404)
+    assert not negotiation.entries.exists()
