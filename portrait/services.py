@@ -15,9 +15,10 @@ from portrait.versioning.services import (
     DocumentServices,
     document_acknowledge,
     document_copy_as_draft,
+    document_create,
     document_insert,
-    document_lock_draft,
     document_publish,
+    document_update_draft,
 )
 
 _PORTRAIT_FIELDS = ("name", "description")
@@ -54,7 +55,7 @@ _CHILDREN = (
 )
 
 
-def _replace_children(*, portrait: Portrait, data: Mapping[str, Any]) -> None:
+def _replace_children(portrait: Portrait, data: Mapping[str, Any]) -> None:
     for relation, model, fields in _CHILDREN:
         if relation not in data:
             continue
@@ -73,11 +74,13 @@ def portrait_insert(*, portrait: Portrait, user) -> Portrait:
 
 def portrait_create(*, user, data: Mapping[str, Any]) -> Portrait:
     """Create a draft portrait with its segments and exclusions from validated data."""
-    portrait = Portrait(**{key: data[key] for key in _PORTRAIT_FIELDS if key in data})
-    with transaction.atomic():
-        document_insert(document=portrait, user=user)
-        _replace_children(portrait=portrait, data=data)
-    return portrait
+    return document_create(
+        document=Portrait(),
+        user=user,
+        fields=_PORTRAIT_FIELDS,
+        data=data,
+        replace_children=_replace_children,
+    )
 
 
 def portrait_update_draft(
@@ -93,16 +96,13 @@ def portrait_update_draft(
     ``expected_etags`` (the ``If-Match`` of a request) raises ``DocumentStaleError``;
     nothing changes then.
     """
-    with transaction.atomic():
-        locked = document_lock_draft(document=portrait, expected_etags=expected_etags)
-        for key in _PORTRAIT_FIELDS:
-            if key in data:
-                setattr(locked, key, data[key])
-        locked.full_clean()
-        # Saved even when only children change, so that the ETag moves on.
-        locked.save()
-        _replace_children(portrait=locked, data=data)
-    return locked
+    return document_update_draft(
+        document=portrait,
+        fields=_PORTRAIT_FIELDS,
+        data=data,
+        replace_children=_replace_children,
+        expected_etags=expected_etags,
+    )
 
 
 def portrait_publish(*, portrait: Portrait, user) -> Portrait:

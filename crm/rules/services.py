@@ -16,9 +16,10 @@ from portrait.versioning.services import (
     DocumentServices,
     document_acknowledge,
     document_copy_as_draft,
+    document_create,
     document_insert,
-    document_lock_draft,
     document_publish,
+    document_update_draft,
 )
 
 RULES_FIELDS = ("name", "standards", "time_zone", "holiday_country", "closed_days", "hours")
@@ -55,7 +56,7 @@ def _targets_build(*, rules: ServiceRules, items: Iterable[Mapping[str, Any]]) -
     return targets
 
 
-def _targets_replace(*, rules: ServiceRules, data: Mapping[str, Any]) -> None:
+def _targets_replace(rules: ServiceRules, data: Mapping[str, Any]) -> None:
     if "targets" not in data:
         return
     targets = _targets_build(rules=rules, items=data["targets"])
@@ -71,11 +72,13 @@ def service_rules_insert(*, rules: ServiceRules, user) -> ServiceRules:
 
 def service_rules_create(*, user, data: Mapping[str, Any]) -> ServiceRules:
     """Create a draft of the service rules with its targets from validated data."""
-    rules = ServiceRules(**{key: data[key] for key in RULES_FIELDS if key in data})
-    with transaction.atomic():
-        document_insert(document=rules, user=user)
-        _targets_replace(rules=rules, data=data)
-    return rules
+    return document_create(
+        document=ServiceRules(),
+        user=user,
+        fields=RULES_FIELDS,
+        data=data,
+        replace_children=_targets_replace,
+    )
 
 
 def service_rules_update_draft(
@@ -86,15 +89,13 @@ def service_rules_update_draft(
     expected_etags: Collection[str] | None = None,
 ) -> ServiceRules:
     """Change a draft; given targets replace its targets. Published versions never change."""
-    with transaction.atomic():
-        locked = document_lock_draft(document=rules, expected_etags=expected_etags)
-        for key in RULES_FIELDS:
-            if key in data:
-                setattr(locked, key, data[key])
-        locked.full_clean()
-        locked.save()
-        _targets_replace(rules=locked, data=data)
-    return locked
+    return document_update_draft(
+        document=rules,
+        fields=RULES_FIELDS,
+        data=data,
+        replace_children=_targets_replace,
+        expected_etags=expected_etags,
+    )
 
 
 def service_rules_publish(*, rules: ServiceRules, user) -> ServiceRules:

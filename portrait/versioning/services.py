@@ -5,7 +5,7 @@ to it, its children, and call these for the versioning; ``DocumentServices`` nam
 them for the API and admin mixins.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,50 @@ def document_lock_draft(
             _("Version %(version)s is %(status)s and cannot change; copy it as a new draft."),
             code="not_draft",
         )
+    return locked
+
+
+def document_create(
+    *,
+    document: VersionedDocument,
+    user,
+    fields: Collection[str],
+    data: Mapping[str, Any],
+    replace_children: Callable[[VersionedDocument, Mapping[str, Any]], None],
+) -> VersionedDocument:
+    """Save ``document`` with ``fields`` of ``data`` as a new draft, then its children."""
+    for key in fields:
+        if key in data:
+            setattr(document, key, data[key])
+    with transaction.atomic():
+        document_insert(document=document, user=user)
+        replace_children(document, data)
+    return document
+
+
+def document_update_draft(
+    *,
+    document: VersionedDocument,
+    fields: Collection[str],
+    data: Mapping[str, Any],
+    replace_children: Callable[[VersionedDocument, Mapping[str, Any]], None],
+    expected_etags: Collection[str] | None = None,
+) -> VersionedDocument:
+    """Change a draft's ``fields`` from ``data``; ``replace_children`` swaps the given lists.
+
+    Published and archived versions are immutable (``DocumentStateError``); a stale
+    ``expected_etags`` (the ``If-Match`` of a request) raises ``DocumentStaleError``;
+    nothing changes then.
+    """
+    with transaction.atomic():
+        locked = document_lock_draft(document=document, expected_etags=expected_etags)
+        for key in fields:
+            if key in data:
+                setattr(locked, key, data[key])
+        locked.full_clean()
+        # Saved even when only children change, so that the ETag moves on.
+        locked.save()
+        replace_children(locked, data)
     return locked
 
 
