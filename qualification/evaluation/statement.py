@@ -222,42 +222,47 @@ def evaluation_update(
         params = [*compiled.flags_params, stamp, stamp, *where_params, *compiled.flags_params]
         return sql, params
     computed = ", ".join(f"{expressions[column]} AS {column}" for column in OUTCOME_COLUMNS)
-    # The rows are evaluated once, into the CTE, and only the changed ones are joined
-    # back by id (an index range, in id order, so locks follow the syncs' order). The
-    # CTE read the row's version ``xmin``: a row another transaction rewrote since is
-    # left alone here (its values came from the older version) and reported.
+    outcome = ", ".join(f"outcome.{column}" for column in OUTCOME_COLUMNS)
+    # Every row is evaluated once, into the CTE; a changed one comes with its new outcome
+    # and its row address (``ctid``), an unchanged one with nulls (the CTE stays small,
+    # and counts the rows evaluated). Only the changed rows are written, fetched by their
+    # address: joined back by id, the UPDATE read the whole range again and took twice
+    # as long for 16 % of a chunk written; counted by a second query, a chunk of 50,000
+    # leads took 60-170 ms more. A row another transaction rewrote since the CTE read it
+    # has a new address: the join drops it (its values came from the older version) and
+    # the statement reports it. The list of addresses lets the planner fetch those rows
+    # alone (a TID scan), whatever it guesses the CTE holds; it takes their locks in
+    # address order, as a sequential scan of a chunk's range did before.
     sql = f"""
         WITH evaluated AS MATERIALIZED (
-            SELECT {lead}.id, {lead}.xmin AS version, outcome.*
-            FROM {table} AS {lead} CROSS JOIN LATERAL (
+            SELECT {lead}.id, changed.*
+            FROM {table} AS {lead}
+            CROSS JOIN LATERAL (
                 SELECT {computed} FROM (SELECT {flags} {_FENCE[True]}) AS evaluation_flags
                 {_FENCE[True]}
             ) AS outcome
+            LEFT JOIN LATERAL (
+                SELECT {lead}.ctid AS address, {outcome}
+                WHERE ({stored}) IS DISTINCT FROM ({outcome})
+            ) AS changed ON TRUE
             WHERE ({where})
-              AND ({stored}) IS DISTINCT FROM
-                  ({", ".join(f"outcome.{column}" for column in OUTCOME_COLUMNS)})
         ), written AS (
             UPDATE {table} AS {lead}
             SET evaluated_portrait_id = {portrait},
                 {", ".join(f"{column} = evaluated.{column}" for column in OUTCOME_COLUMNS)},
                 evaluated_at = %s, updated_at = %s
             FROM evaluated
-            WHERE {lead}.id = evaluated.id AND {lead}.xmin = evaluated.version AND ({where})
+            WHERE {lead}.ctid = ANY(ARRAY(
+                    SELECT address FROM evaluated WHERE address IS NOT NULL))
+              AND {lead}.ctid = evaluated.address
             RETURNING {lead}.id
         )
-        SELECT (SELECT count(*) FROM {table} AS {lead} WHERE ({where})),
+        SELECT (SELECT count(*) FROM evaluated),
                (SELECT count(*) FROM written),
-               ARRAY(SELECT id FROM evaluated EXCEPT SELECT id FROM written)
+               ARRAY(SELECT id FROM evaluated WHERE address IS NOT NULL
+                     EXCEPT SELECT id FROM written)
     """  # noqa: S608 - identifiers and SQL are ours, values are parameters
-    params = [
-        *compiled.flags_params,
-        *where_params,
-        stamp,
-        stamp,
-        *where_params,
-        *where_params,
-    ]
-    return sql, params
+    return sql, [*compiled.flags_params, *where_params, stamp, stamp]
 
 
 def _stored(column: str) -> str:
