@@ -6,9 +6,15 @@ chunk, never a loop over leads in Python. Stored on the lead: ``evaluated_portra
 (``None`` when an exclusion matches), ``exclusions_hit`` (the ids of the
 matching exclusions, a JSON list built in SQL), ``fit_score`` and
 ``suggested_verdict`` with the rules and the formula of ``qualification.scoring``.
+
+Only the leads whose outcome changes are written, and their ``updated_at`` moves with
+it: a pull of changes (``updated_since``) then finds every lead whose evaluation changed
+and no other, and a publish that changes one segment rewrites the leads it moves, not
+the table. A lead whose outcome holds keeps the portrait version that produced it.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -28,17 +34,61 @@ from qualification.models import Lead
 
 
 def leads_evaluate_where(*, portrait: Portrait, where: str, params: tuple) -> int:
-    """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``."""
-    sql, parameters = evaluation_update(
-        portrait_compile(portrait),
-        table=LEAD_TABLE,
-        where=where,
-        where_params=params,
-        evaluated_at=timezone.now(),
-    )
+    """Evaluate the leads matching ``where`` (SQL over the lead table) against ``portrait``.
+
+    Writes only the leads whose outcome changed (``evaluation_update``) and returns how
+    many leads were evaluated, written or not.
+    """
+    return leads_evaluate_counted(portrait=portrait, where=where, params=params).evaluated
+
+
+class Evaluated(NamedTuple):
+    """What an evaluation statement did: the leads it evaluated, the leads it wrote."""
+
+    evaluated: int
+    written: int
+
+
+# A lead another transaction rewrites between the statement's snapshot and its write is
+# evaluated again; that many passes in a row each meeting a new writer is not contention
+# but a fault.
+_PASSES = 10
+
+
+def leads_evaluate_counted(*, portrait: Portrait, where: str, params: tuple) -> Evaluated:
+    """Evaluate the leads matching ``where`` against ``portrait``: how many, how many written."""
+    compiled = portrait_compile(portrait)
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.rowcount
+        if connection.vendor != "postgresql":
+            cursor.execute(f"SELECT count(*) FROM {LEAD_TABLE} WHERE {where}", params)  # noqa: S608
+            evaluated = cursor.fetchone()[0]
+            statement, parameters = evaluation_update(
+                compiled,
+                table=LEAD_TABLE,
+                where=where,
+                where_params=params,
+                evaluated_at=timezone.now(),
+            )
+            cursor.execute(statement, parameters)
+            return Evaluated(evaluated, cursor.rowcount)
+        evaluated = written = 0
+        for attempt in range(_PASSES):
+            statement, parameters = evaluation_update(
+                compiled,
+                table=LEAD_TABLE,
+                where=where,
+                where_params=params,
+                evaluated_at=timezone.now(),
+            )
+            cursor.execute(statement, parameters)
+            matched, wrote, rewritten = cursor.fetchone()
+            evaluated, written = (matched if attempt == 0 else evaluated), written + wrote
+            if not rewritten:
+                return Evaluated(evaluated, written)
+            # Evaluated again from what the other transaction committed.
+            where, ids = sql.id_in(f"{LEAD_TABLE}.id", rewritten)
+            params = (ids,)
+    raise RuntimeError("leads kept changing under their evaluation")
 
 
 def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> int:

@@ -55,6 +55,8 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
             else str(duplicate.annual_revenue),
             source_updated_at=duplicate.source_updated_at
             and duplicate.source_updated_at.isoformat(),
+            # Every key a source knew it by, by source: who may see its marker in a pull.
+            identities=_by_source(duplicate.identities()),
         )
 
         LeadIdentity.objects.filter(lead=duplicate).update(lead=survivor)
@@ -112,6 +114,13 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, user) -> Lead:
         duplicates_flag(lead_ids=[survivor.pk])
     survivor.refresh_from_db()
     return survivor
+
+
+def _by_source(identities) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for identity in identities:
+        keys.setdefault(identity.source, []).append(identity.external_id)
+    return keys
 
 
 def leads_merge_into_oldest(*, leads: list[Lead], user) -> Lead:

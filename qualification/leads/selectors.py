@@ -1,8 +1,10 @@
 """Reads on leads; visibility always goes through ``Lead.objects.for_user``."""
 
+import datetime
+
 from django.db import models
 
-from qualification.models import DuplicateCandidate, Lead
+from qualification.models import DuplicateCandidate, Lead, LeadMerge
 
 
 def leads_visible(*, user) -> models.QuerySet[Lead]:
@@ -42,3 +44,44 @@ def lead_duplicates(*, lead: Lead, user) -> list[dict]:
         return []
     others = lead_list(user=user).filter(pk__in=list(reasons)).order_by("pk")
     return [{"lead": other, "reasons": sorted(reasons[other.pk])} for other in others]
+
+
+def lead_merge_markers(
+    *, user, merged_since: datetime.datetime, source: str | None = None
+) -> models.QuerySet[LeadMerge]:
+    """The merges since ``merged_since`` of leads ``user`` could see: a pull's markers.
+
+    The merged lead is gone, so the rules of ``Lead.objects.for_user`` are applied to
+    it as it was when merged (its snapshot): everyone who sees every lead sees every
+    marker; sales those of leads unassigned or their own then; integrations those of
+    leads known then in a source granted to them, by their own key or one they had
+    taken over (``identities``; a merge recorded before they were kept is judged by its
+    own key). ``source`` keeps the markers of leads known in that source. A merge record
+    follows its survivor into later merges: ``survivor`` is the lead that holds the
+    merged lead's identities now.
+    """
+    merges = LeadMerge.objects.filter(merged_at__gte=merged_since)
+    if source is not None:
+        merges = merges.filter(_known_in(sources=[source]))
+    fields = ("merged_lead_id", "survivor_id", "merged_snapshot", "merged_at")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return merges.none()
+    if user.is_superuser or user.has_perm("qualification.view_all_leads"):
+        return merges.only(*fields)
+    if not user.has_perm("qualification.view_lead"):
+        return merges.none()
+    visible = models.Q(pk__in=[])
+    if user.has_perm("qualification.qualify_lead"):
+        visible |= models.Q(merged_snapshot__owner=None) | models.Q(merged_snapshot__owner=user.pk)
+    if user.has_perm("qualification.sync_lead"):
+        granted = list(user.lead_sources.values_list("name", flat=True))
+        if granted:
+            visible |= _known_in(sources=granted)
+    return merges.filter(visible).only(*fields)
+
+
+def _known_in(*, sources: list[str]) -> models.Q:
+    """Merge records of leads known in one of ``sources`` when they were merged."""
+    return models.Q(merged_snapshot__identities__has_any_keys=sources) | models.Q(
+        merged_snapshot__identities__isnull=True, merged_snapshot__source__in=sources
+    )

@@ -1,14 +1,16 @@
 """Set-based evaluation against the published portrait, and chunked, resumable runs."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
-from qualification import scoring
+from qualification import scoring, sql
 from qualification.choices import SuggestedVerdict
 from qualification.evaluation import explain, runs, writes
+from qualification.evaluation.statement import LEAD_TABLE
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.sync.upsert import leads_bulk_upsert
 from tests.qualification.funnel_factories import make_lead, published_portrait
@@ -557,3 +559,121 @@ def test_deleting_a_portrait_clears_the_evaluations_that_point_at_it(portrait):
     portrait.delete()
     lead.refresh_from_db()
     assert lead.evaluated_portrait_id is None
+
+
+# What a re-evaluation writes: the leads whose outcome changes, and only those.
+
+LONG_AGO = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+def _every_lead_last_written_long_ago() -> None:
+    Lead.objects.update(updated_at=LONG_AGO, evaluated_at=LONG_AGO)
+
+
+def _written_since_long_ago() -> set[int]:
+    return set(Lead.objects.filter(updated_at__gt=LONG_AGO).values_list("pk", flat=True))
+
+
+def _every_lead_made_and_evaluated() -> list[Lead]:
+    leads = [make_lead(**values) for values in LEAD_VALUES]
+    writes.leads_evaluate(queryset=Lead.objects.all())
+    return leads
+
+
+@pytest.mark.parametrize("entry_point", sorted(EVALUATE_EVERY_LEAD))
+def test_a_re_evaluation_that_changes_nothing_writes_nothing(portrait, entry_point):
+    _every_lead_made_and_evaluated()
+    _every_lead_last_written_long_ago()
+    before = list(Lead.objects.order_by("pk").values())
+
+    EVALUATE_EVERY_LEAD[entry_point]()
+
+    assert _written_since_long_ago() == set()
+    assert list(Lead.objects.order_by("pk").values()) == before
+
+
+def test_a_re_evaluation_counts_the_leads_it_evaluated_and_those_it_wrote(portrait):
+    leads = _every_lead_made_and_evaluated()
+    Lead.objects.filter(pk__in=[leads[0].pk, leads[3].pk]).update(fit_score=None)
+    where, ids = sql.id_in(f"{LEAD_TABLE}.id", [lead.pk for lead in leads])
+
+    counted = writes.leads_evaluate_counted(portrait=portrait, where=where, params=(ids,))
+
+    assert counted == writes.Evaluated(evaluated=len(LEAD_VALUES), written=2)
+
+
+def test_a_new_version_writes_exactly_the_leads_whose_outcome_changes(portrait):
+    leads = _every_lead_made_and_evaluated()
+    before = {lead.pk: stored(lead) for lead in leads}
+    _every_lead_last_written_long_ago()
+    # Certified now means "yes" rather than true: the leads certified either way move,
+    # and so does every lead in a segment or hit by an exclusion, since each version
+    # has segments and exclusions (and ids) of its own. A lead that no segment matches
+    # and no exclusion hits keeps its outcome, whatever the version.
+    newer = published_portrait(
+        segments=[
+            ("Small IT", SMALL_IT, 20),
+            ("Large", LARGE, 10),
+            ("Certified", {**CERTIFIED, "value": "yes"}, 30),
+        ],
+        exclusions=[("Sanctioned", SANCTIONED), ("Competitor clients", COMPETITOR)],
+    )
+
+    writes.leads_evaluate(queryset=Lead.objects.all())
+
+    changed = {lead.pk for lead in leads if expected(lead, newer) != before[lead.pk]}
+    assert 0 < len(changed) < len(leads)
+    assert _written_since_long_ago() == changed
+    for lead in leads:
+        assert stored(lead) == expected(lead, newer), lead.pk
+        assert lead.evaluated_portrait_id == (newer.pk if lead.pk in changed else portrait.pk)
+        assert (lead.evaluated_at > LONG_AGO) is (lead.pk in changed)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_rewritten_while_its_chunk_waits_is_evaluated_from_what_was_committed():
+    import threading
+
+    from django.db import connection, transaction
+
+    portrait = published_portrait(segments=[("Large", LARGE, 1)])
+    lead = make_lead(employees=300, country="UA", industry="62.01")
+    locked, rewritten = threading.Event(), threading.Event()
+
+    def lock_then_rewrite():
+        with transaction.atomic():
+            Lead.objects.select_for_update().get(pk=lead.pk)
+            locked.set()
+            rewritten.wait(10)
+            # The evaluation read the lead as Large before this commits.
+            Lead.objects.filter(pk=lead.pk).update(employees=5)
+
+    writer, writer_failures = in_own_connection(lock_then_rewrite)
+    assert locked.wait(10)
+    evaluation, evaluation_failures = in_own_connection(
+        lambda: writes.leads_evaluate_range(
+            portrait=portrait, lower_id=lead.pk, upper_id=lead.pk + 1
+        )
+    )
+    with connection.cursor() as cursor:
+        for _attempt in range(200):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+        else:
+            pytest.fail("the evaluation never waited for the lead's lock")
+    rewritten.set()
+    writer.join(10)
+    evaluation.join(10)
+
+    assert writer_failures + evaluation_failures == []
+    # Evaluated as committed (5 employees: not Large), not as read before the wait.
+    lead.refresh_from_db()
+    assert lead.employees == 5
+    assert stored(lead) == expected(lead, portrait)
+    assert lead.segment_id is None

@@ -29,7 +29,13 @@ class SegmentBriefSerializer(serializers.Serializer):
 
 class LeadEvaluationSerializer(serializers.Serializer):
     portrait_version = serializers.IntegerField(
-        source="evaluated_portrait.version", allow_null=True
+        source="evaluated_portrait.version",
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The portrait version whose rules produced this evaluation. A later version "
+            "that gives the lead the same outcome leaves the evaluation, this version and "
+            "updated_at as they were."
+        ),
     )
     segment = SegmentBriefSerializer(allow_null=True)
     fit_score = serializers.IntegerField(allow_null=True)
@@ -59,6 +65,44 @@ class LeadSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class LeadDeletedSerializer(serializers.Serializer):
+    """A lead merged into another: what a pull of changes says of a lead that is gone.
+
+    Only pulls (``updated_since``) list these, in the order of the changes, at the time
+    of the merge; the lead it was merged into holds its identities now and comes in the
+    same pull as changed.
+    """
+
+    id = serializers.IntegerField(
+        source="merged_lead_id", help_text=gettext_lazy("Id of the lead merged away.")
+    )
+    source = serializers.CharField(source="merged_snapshot.source")
+    external_id = serializers.CharField(source="merged_snapshot.external_id")
+    merged_into = serializers.IntegerField(
+        source="survivor_id",
+        help_text=gettext_lazy("Id of the lead that holds its identities now."),
+    )
+    deleted = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "boolean", "enum": [True]})
+    def get_deleted(self, merge) -> bool:
+        return True
+
+
+def lead_changes_data(items: list, *, context: dict) -> list[dict]:
+    """A pull's page (leads and ``LeadMerge`` records, in order) as the API renders it.
+
+    Each kind is rendered in one pass, so the page costs the same whatever its mix.
+    """
+    leads = iter(
+        LeadSerializer([i for i in items if isinstance(i, Lead)], many=True, context=context).data
+    )
+    merges = iter(
+        LeadDeletedSerializer([i for i in items if not isinstance(i, Lead)], many=True).data
+    )
+    return [next(leads) if isinstance(item, Lead) else next(merges) for item in items]
 
 
 class LeadDetailSerializer(LeadSerializer):

@@ -5,13 +5,19 @@ every action; what each action needs is its row in ``action_permissions``; write
 through the services.
 """
 
+import base64
+import binascii
+import datetime
+
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from config.api import ErrorSerializer, StablePagination
 from config.parsers import ItemCheckingJSONParser
@@ -24,18 +30,85 @@ from qualification.leads import selectors
 from qualification.leads.loss import MARK_LOST, lead_lose
 from qualification.leads.merge import lead_merge
 from qualification.leads.reassignment import REASSIGN, lead_reassign
+from qualification.models import LeadMerge
 from qualification.permissions import QUALIFY, READ_LEADS
 from qualification.sync.upsert import leads_bulk_upsert
 from qualification.sync.validation import MAX_ITEMS
 
 
 class LeadPagination(StablePagination):
-    """Newest first; a pull of changes (``updated_since``) goes oldest change first."""
+    """Newest first; a pull of changes (``updated_since``) goes oldest change first.
 
-    def get_ordering(self, request, queryset, view):
-        if request.query_params.get("updated_since"):
-            return ("updated_at", "id")
-        return super().get_ordering(request, queryset, view)
+    A pull pages leads and the markers of merged-away leads together, by the time of the
+    change (a lead's ``updated_at``, a merge's ``merged_at``) then id: its cursor is that
+    pair, after which the next page starts (``paginate_changes``). Each page reads the
+    next leads and the next markers in one query each, whatever its size.
+    """
+
+    def paginate_changes(self, *, leads, markers, request) -> list:
+        """The next page of ``leads`` and ``markers`` (``LeadMerge``) after the cursor."""
+        self.request = request
+        self.base_url = request.build_absolute_uri()
+        size = self.get_page_size(request)
+        after = self._decode_change(request)
+        if after is not None:
+            leads = leads.filter(_after("updated_at", "id", after))
+            markers = markers.filter(_after("merged_at", "merged_lead_id", after))
+        fetched = sorted(
+            [
+                *leads.order_by("updated_at", "id")[: size + 1],
+                *markers.order_by("merged_at", "merged_lead_id")[: size + 1],
+            ],
+            key=_change_key,
+        )
+        page = fetched[:size]
+        self._next_change = _change_key(page[-1]) if len(fetched) > size else None
+        self._pulls_changes = True
+        return page
+
+    def get_next_link(self):
+        if not getattr(self, "_pulls_changes", False):
+            return super().get_next_link()
+        if self._next_change is None:
+            return None
+        moment, identifier = self._next_change
+        token = f"{moment.isoformat()}|{identifier}".encode()
+        return replace_query_param(
+            self.base_url, self.cursor_query_param, base64.urlsafe_b64encode(token).decode()
+        )
+
+    def get_previous_link(self):
+        # A pull goes forward only: it starts again from the last change it read.
+        if getattr(self, "_pulls_changes", False):
+            return None
+        return super().get_previous_link()
+
+    def _decode_change(self, request) -> tuple[datetime.datetime, int] | None:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            moment, identifier = base64.urlsafe_b64decode(encoded).decode().split("|")
+            after = datetime.datetime.fromisoformat(moment), int(identifier)
+        except (TypeError, ValueError, UnicodeDecodeError, binascii.Error):
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+        if after[0].tzinfo is None:
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return after
+
+
+def _change_key(item) -> tuple[datetime.datetime, int]:
+    """Where a lead or a merge record stands in a pull: the time of the change, then id."""
+    if isinstance(item, LeadMerge):
+        return item.merged_at, item.merged_lead_id
+    return item.updated_at, item.pk
+
+
+def _after(moment_field: str, id_field: str, after: tuple[datetime.datetime, int]) -> Q:
+    """Past ``after`` in (time, id) order; the first term lets the time's index bound it."""
+    moment, identifier = after
+    later = Q(**{f"{moment_field}__gt": moment}) | Q(**{f"{id_field}__gt": identifier})
+    return Q(**{f"{moment_field}__gte": moment}) & later
 
 
 class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
@@ -70,6 +143,39 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSe
         if self.action == "retrieve":
             return leads.LeadDetailSerializer
         return super().get_serializer_class()
+
+    @extend_schema(
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LeadChange",
+                serializers=[leads.LeadSerializer, leads.LeadDeletedSerializer],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
+        description=gettext_lazy(
+            "Leads newest first. With updated_since, a pull of changes: every lead whose "
+            "representation changed since then (its data, evaluation, decision, owner or "
+            "stage) and a marker for every lead merged away since then (deleted: true), "
+            "oldest change first, in one cursor-paginated list. A marker obeys the source "
+            "filter only: a lead that is gone has no stage, owner or evaluation to filter by."
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        leads_found = self.filter_queryset(self.get_queryset())
+        filters = self.filterset_class(request.query_params, queryset=leads_found, request=request)
+        since = filters.form.cleaned_data.get("updated_since") if filters.is_valid() else None
+        if since is None:
+            page = self.paginate_queryset(leads_found)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        markers = selectors.lead_merge_markers(
+            user=request.user,
+            merged_since=since,
+            source=filters.form.cleaned_data.get("source") or None,
+        )
+        page = self.paginator.paginate_changes(leads=leads_found, markers=markers, request=request)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(leads.lead_changes_data(page, context=context))
 
     @extend_schema(
         request=sync.BulkUpsertRequestSerializer,
