@@ -7,12 +7,15 @@ import pytest
 
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
+from portrait.services import portrait_publish
 from qualification import scoring, sql
 from qualification.choices import SuggestedVerdict
 from qualification.evaluation import explain, runs, writes
 from qualification.evaluation.statement import LEAD_TABLE
 from qualification.models import EvaluationChunk, EvaluationRun, EvaluationRunStatus, Lead
 from qualification.sync.upsert import leads_bulk_upsert
+from tests.factories import UserFactory
+from tests.portrait.factories import PortraitFactory, SegmentFactory
 from tests.qualification.funnel_factories import make_lead, published_portrait
 from tests.threads import in_own_connection
 
@@ -266,6 +269,32 @@ def test_lead_explain_gives_each_condition_of_the_stored_version(portrait):
         "matched": False,
     }
     assert [row["matched"] for row in explanation["exclusions"]] == [False, False]
+
+
+def test_a_lead_the_new_version_leaves_alone_is_explained_by_it_once_its_run_is_done(
+    db, django_capture_on_commit_callbacks
+):
+    published_portrait(segments=[("Small IT", SMALL_IT, 1)])
+    lead = make_lead(employees=5000, country="UA", industry="62.01")
+    writes.leads_evaluate(queryset=Lead.objects.all())
+    newer = PortraitFactory(name="Newer")
+    huge_it = {
+        "all": [
+            {"field": "employees", "op": "gte", "value": 10000},
+            {"field": "industry", "op": "startswith", "value": "62"},
+        ]
+    }
+    SegmentFactory(portrait=newer, name="Huge IT", criteria=huge_it, priority=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        portrait_publish(portrait=newer, user=UserFactory())
+    assert EvaluationRun.objects.get(portrait=newer).status == EvaluationRunStatus.DONE
+    lead.refresh_from_db()
+    assert lead.evaluated_portrait.status == DocumentStatus.ARCHIVED
+
+    explanation = explain.lead_explain(lead)
+
+    assert explanation["portrait"] == newer.id
+    assert [row["name"] for row in explanation["segments"]] == ["Huge IT"]
 
 
 def test_lead_explain_is_empty_before_any_evaluation(db):

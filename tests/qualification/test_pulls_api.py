@@ -341,14 +341,14 @@ def test_a_pull_reads_as_many_queries_whatever_the_page_size(
     assert len(large.json()["results"]) == 12
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "MjAyMHwx", "bm90IGEgdGltZXwx"])
-def test_an_invalid_pull_cursor_is_404(client_for, cursor):
+@pytest.mark.parametrize("cursor", ["", "garbage", "MjAyMHwx", "bm90IGEgdGltZXwx"])
+def test_an_invalid_pull_cursor_is_a_400_naming_it(client_for, cursor):
     response = client_for(roles.ADMINS).get(
         LIST_URL, {"updated_since": SINCE.isoformat(), "cursor": cursor}
     )
 
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["cursor"]
 
 
 # --- the schema ----------------------------------------------------------------------

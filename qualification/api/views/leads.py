@@ -91,9 +91,12 @@ class LeadPagination(StablePagination):
             moment, identifier = base64.urlsafe_b64decode(encoded).decode().split("|")
             after = datetime.datetime.fromisoformat(moment), int(identifier)
         except (TypeError, ValueError, UnicodeDecodeError, binascii.Error):
-            raise exceptions.NotFound(self.invalid_cursor_message) from None
-        if after[0].tzinfo is None:
-            raise exceptions.NotFound(self.invalid_cursor_message)
+            after = None
+        if after is None or after[0].tzinfo is None:
+            # As a page's cursor is refused (``StablePagination.decode_cursor``).
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("This is not a cursor the API gave.")]}
+            )
         return after
 
 
