@@ -15,6 +15,7 @@ from crm.choices import (
 )
 from crm.models import Client, Contract, Department
 from crm.models.contracts import currency_code
+from crm.validators import validate_received_at
 
 
 class ContractSignForm(forms.Form):
@@ -103,6 +104,7 @@ class FeedbackForm(forms.Form):
         required=False,
         widget=_DateTimeInput(),
         help_text=_("Leave empty for now."),
+        validators=[validate_received_at],
     )
 
     def __init__(self, *args, clients, **kwargs):

@@ -5,7 +5,7 @@ the owner gets an escalation, and postponements of one reference are counted.
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from config.background import enqueue_on_commit
 from crm.choices import EscalationReason
 from crm.feedback.services import escalation_raise
 from crm.models import Client, Delay
+from crm.validators import validate_ahead
 
 CLIENT_NOTICE_TASK = "crm.tasks.delay_notice_send_task"
 DELAY_FIELDS = ("client", "department", "reference", "what", "new_date")
@@ -23,6 +24,10 @@ def delay_record(*, user, data: Mapping[str, Any]) -> Delay:
     if not user.has_perm("crm.add_delay"):
         raise PermissionDenied(_("You may not record delays."))
     delay = Delay(recorded_by=user, **{key: data[key] for key in DELAY_FIELDS if key in data})
+    try:
+        validate_ahead(delay.new_date)
+    except ValidationError as error:
+        raise ValidationError({"new_date": error.messages}) from None
     with transaction.atomic():
         # The client's row orders concurrent delays of one reference: each gets its number.
         Client.objects.select_for_update().filter(pk=delay.client_id).first()

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from config.background import enqueue_each_on_commit, enqueue_on_commit
 from crm.choices import EscalationReason, FeedbackKind, FeedbackStatus
 from crm.models import Escalation, Feedback
+from crm.rules.hours import NeverOpen
 from crm.rules.selectors import service_calendar, service_rules_in_force, service_target
+from crm.validators import validate_received_at
 from crm.webhooks.services import webhook_deliveries_create
 
 ESCALATION_TASK = "crm.tasks.escalation_deliver_task"
@@ -51,11 +53,19 @@ def feedback_record(*, user, data: Mapping[str, Any]) -> tuple[Feedback, bool]:
     if external_id:
         existing = Feedback.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
-            return existing, False
+            return _resent(existing, data), False
     feedback = Feedback(taken_by=user, **{key: data[key] for key in FEEDBACK_FIELDS if key in data})
     feedback.received_at = feedback.received_at or timezone.now()
     feedback.source, feedback.external_id = source, external_id
-    _deadlines_set(feedback)
+    try:
+        validate_received_at(feedback.received_at)
+        _deadlines_set(feedback)
+    except ValidationError as error:
+        raise ValidationError({"received_at": error.messages}) from None
+    except NeverOpen:
+        raise ValidationError(
+            {"received_at": [_("The service rules in force never open to count its deadlines.")]}
+        ) from None
     try:
         with transaction.atomic():
             feedback.full_clean(validate_constraints=False)
@@ -67,8 +77,22 @@ def feedback_record(*, user, data: Mapping[str, Any]) -> tuple[Feedback, bool]:
         existing = Feedback.objects.filter(source=source, external_id=external_id).first()
         if existing is None:
             raise
-        return existing, False
+        return _resent(existing, data), False
     return feedback, True
+
+
+def _resent(existing: Feedback, data: Mapping[str, Any]) -> Feedback:
+    """The item a message sent again names, if it is the same client's.
+
+    An external id another client's item holds is refused: answering with that item
+    would show someone else's feedback and tell the sender theirs was recorded.
+    """
+    client = data.get("client")
+    if getattr(client, "pk", client) != existing.client_id:
+        raise ValidationError(
+            {"external_id": [_("This external id names an item of another client.")]}
+        )
+    return existing
 
 
 def _source_authorize(*, user, source: str) -> None:

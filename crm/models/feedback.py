@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from crm.choices import Channel, EscalationReason, FeedbackKind, FeedbackStatus, Severity
 from crm.models.clients import Client, Department
 from crm.models.rules import ServiceRules
+from crm.validators import validate_received_at
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -36,7 +37,7 @@ class Feedback(models.Model):
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
     )
     text = models.TextField(_("text"))
-    received_at = models.DateTimeField(_("received at"))
+    received_at = models.DateTimeField(_("received at"), validators=[validate_received_at])
     department = models.ForeignKey(
         Department,
         verbose_name=_("department that took it"),

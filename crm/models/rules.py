@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -112,6 +112,10 @@ class ServiceRules(VersionedDocument):
             self.holiday_country = self.holiday_country.upper()
 
 
+#: A target of a year of round-the-clock minutes at most: a longer one is no promise.
+LONGEST_TARGET_MINUTES = 366 * 24 * 60
+
+
 class ServiceTarget(models.Model):
     """How soon a client hears back and is helped, in service minutes, for one channel and
     severity; ``client_kind`` empty applies to every kind without a target of its own.
@@ -131,10 +135,12 @@ class ServiceTarget(models.Model):
         _("kind of client"), max_length=16, choices=ClientKind.choices, blank=True, null=True
     )
     first_response_minutes = models.PositiveIntegerField(
-        _("first response (service minutes)"), validators=[MinValueValidator(1)]
+        _("first response (service minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(LONGEST_TARGET_MINUTES)],
     )
     resolution_minutes = models.PositiveIntegerField(
-        _("resolution (service minutes)"), validators=[MinValueValidator(1)]
+        _("resolution (service minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(LONGEST_TARGET_MINUTES)],
     )
 
     history = HistoricalRecords()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from crm.choices import NegotiationOutcome
 from crm.clients.selectors import clients_for_user
 from crm.models import Client, Contract, Feedback, Negotiation, NegotiationEntry
+from crm.validators import validate_ahead
 
 
 def negotiation_open(
@@ -34,6 +35,10 @@ def negotiation_open(
     if not user.has_perm("crm.add_negotiation") or not _reaches(user, client):
         raise PermissionDenied(_("You may not negotiate with this client."))
     errors = {}
+    try:
+        validate_ahead(deadline)
+    except ValidationError as error:
+        errors["deadline"] = error.messages
     if contract is not None and contract.client_id != client.pk:
         errors["contract"] = [_("The contract is another client's.")]
     elif clause_ref and contract is None:

@@ -9,9 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import ServiceRules, ServiceRulesAcknowledgement, ServiceTarget
+from crm.rules.hours import HORIZON, NeverOpen
+from crm.rules.selectors import service_calendar
 from portrait.versioning.services import (
     DocumentServices,
     document_acknowledge,
@@ -103,7 +107,33 @@ def service_rules_publish(*, rules: ServiceRules, user) -> ServiceRules:
     with transaction.atomic():
         rules.full_clean()
         _targets_build(rules=rules, items=rules.targets.values(*TARGET_FIELDS) if rules.pk else ())
+        _calendar_check(rules)
         return document_publish(document=rules, user=user)
+
+
+def _calendar_check(rules: ServiceRules) -> None:
+    """The calendar opens enough service minutes for the longest target to fall due.
+
+    In force, a calendar that never opens (no hours on any weekday, or every day closed)
+    would leave every item received under it without deadlines.
+    """
+    longest = (
+        rules.targets.aggregate(longest=Max("resolution_minutes"))["longest"] if rules.pk else None
+    )
+    try:
+        service_calendar(rules).deadline(timezone.now(), longest or 1)
+    except NeverOpen:
+        raise ValidationError(
+            {
+                "hours": [
+                    _(
+                        "Within %(days)d days these hours open fewer service minutes than "
+                        "the longest target counts: open more hours or shorten the targets."
+                    )
+                    % {"days": HORIZON.days}
+                ]
+            }
+        ) from None
 
 
 def service_rules_copy_as_draft(*, rules: ServiceRules, user) -> ServiceRules:

@@ -14,7 +14,10 @@ list of acknowledgements. A version in the wrong state answers 409. Refusals and
 the schema name the document by its verbose name.
 """
 
+from contextlib import contextmanager
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +27,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -148,6 +151,9 @@ class VersionedDocumentViewSetMixin(mixins.ListModelMixin, mixins.RetrieveModelM
 
     acknowledgement_serializer_class = None
     document_services: DocumentServices
+    #: Where the API's body holds a model field the services may refuse (``"hours"`` in
+    #: ``"calendar.hours"``): their refusals name the field as the body does.
+    error_paths: dict[str, str] = {}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -179,6 +185,18 @@ class VersionedDocumentViewSetMixin(mixins.ListModelMixin, mixins.RetrieveModelM
         stored = self.document_queryset(with_children=True).get(pk=document.pk)
         return self._respond(stored, status_code)
 
+    @contextmanager
+    def _refusals_named(self):
+        """Turn a service's refusal into the API's error, each field named as the body does."""
+        try:
+            yield
+        except DjangoValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            raise serializers.ValidationError(
+                {self.error_paths.get(key, key): value for key, value in error.message_dict.items()}
+            ) from None
+
     def _expected_etags(self) -> list[str] | None:
         header = self.request.headers.get("If-Match", "").strip()
         if not header:
@@ -191,7 +209,10 @@ class VersionedDocumentViewSetMixin(mixins.ListModelMixin, mixins.RetrieveModelM
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = self.document_services.create(user=request.user, data=serializer.validated_data)
+        with self._refusals_named():
+            document = self.document_services.create(
+                user=request.user, data=serializer.validated_data
+            )
         return self._render(document, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -201,12 +222,13 @@ class VersionedDocumentViewSetMixin(mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = self.get_serializer(document, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
-            document = services.update_draft(
-                **services.on(document),
-                user=request.user,
-                data=serializer.validated_data,
-                expected_etags=expected_etags,
-            )
+            with self._refusals_named():
+                document = services.update_draft(
+                    **services.on(document),
+                    user=request.user,
+                    data=serializer.validated_data,
+                    expected_etags=expected_etags,
+                )
         except DocumentStaleError:
             raise PreconditionFailed(self._document_model) from None
         except DocumentStateError as error:
@@ -218,7 +240,8 @@ class VersionedDocumentViewSetMixin(mixins.ListModelMixin, mixins.RetrieveModelM
         """Put this draft in force; the previous version is archived."""
         services = self.document_services
         try:
-            document = services.publish(**services.on(self.get_object()), user=request.user)
+            with self._refusals_named():
+                document = services.publish(**services.on(self.get_object()), user=request.user)
         except DocumentStateError as error:
             raise Conflict.about(error) from error
         return self._render(document)

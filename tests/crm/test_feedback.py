@@ -20,6 +20,7 @@ from crm.tasks import feedback_overdue_check_task
 from portrait import roles
 from tests.crm.factories import ClientFactory, DepartmentFactory
 
+pytestmark = pytest.mark.usefixtures("after_the_fixed_moments")
 UTC = datetime.UTC
 WEEKDAYS = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 

@@ -10,6 +10,7 @@ from portrait import roles
 from tests.crm.factories import ClientFactory, DepartmentFactory
 from tests.qualification.factories import LeadSourceFactory
 
+pytestmark = pytest.mark.usefixtures("after_the_fixed_moments")
 RULES = reverse("v1:service-rules-list")
 FEEDBACK = reverse("v1:feedback-list")
 BODY = {
@@ -67,6 +68,7 @@ def test_an_admin_writes_and_publishes_the_rules_and_everyone_acknowledges(clien
         ("time_zone", "Mars/Base", "calendar.time_zone"),
         ("hours", {"mon": [["18:00", "09:00"]]}, "calendar.hours"),
         ("closed_days", ["tomorrow"], "calendar.closed_days"),
+        ("holidays", "XX", "calendar.holidays"),
     ],
 )
 def test_a_bad_calendar_is_named(client_for, path, value, field):
@@ -180,3 +182,106 @@ def test_a_delay_through_the_api_counts_postponements(client_for):
 
     assert (first.status_code, second.status_code) == (201, 201)
     assert (first.json()["postponement"], second.json()["postponement"]) == (1, 2)
+
+
+# Bounds: what no client could have said, and rules that could never count ------------
+
+
+@pytest.mark.parametrize(
+    "received_at",
+    [
+        "9999-12-31T23:59:59Z",
+        "2027-03-08T09:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "1990-05-01T00:00:00Z",
+    ],
+)
+def test_feedback_received_in_the_future_or_long_ago_is_a_400_naming_it(
+    client_for, published, received_at
+):
+    api = client_for(roles.SALES)
+    body = {
+        "client": ClientFactory(owner=api.user).pk,
+        "channel": "email",
+        "kind": "praise",
+        "text": "x",
+        "received_at": received_at,
+    }
+
+    response = api.post(FEEDBACK, body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["received_at"]
+    assert not Feedback.objects.exists()
+
+
+def test_an_external_id_of_another_clients_item_is_refused_and_shows_nothing(
+    client_for, published, make_user
+):
+    someone_else = ClientFactory(owner=make_user(roles.SALES))
+    theirs = {
+        "client": someone_else.pk,
+        "channel": "email",
+        "kind": "complaint",
+        "text": "Their private complaint",
+        "source": "helpdesk",
+        "external_id": "T-50",
+    }
+    assert client_for(roles.SALES_MANAGERS).post(FEEDBACK, theirs, format="json").status_code == 201
+    api = client_for(roles.SALES)
+    mine = {**theirs, "client": ClientFactory(owner=api.user).pk, "text": "x"}
+
+    response = api.post(FEEDBACK, mine, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["external_id"]
+    assert "Their private complaint" not in response.content.decode()
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("calendar", "targets"),
+    [
+        # Never open.
+        ({"hours": {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}, None),
+        # Open an hour a week: three years hold 157 hours, not the year a target asks.
+        ({"hours": {"mon": [["09:00", "10:00"]]}}, 366 * 24 * 60),
+    ],
+)
+def test_rules_that_could_never_count_a_deadline_are_not_published(client_for, calendar, targets):
+    admin = client_for(roles.ADMINS)
+    body = {**BODY, "calendar": {**BODY["calendar"], **calendar}}
+    if targets:
+        body["targets"] = [{**BODY["targets"][0], "resolution_minutes": targets}]
+    draft = admin.post(RULES, body, format="json")
+    assert draft.status_code == 201, draft.json()
+
+    response = admin.post(reverse("v1:service-rules-publish", args=[draft.json()["id"]]))
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["calendar.hours"]
+    assert not ServiceRules.objects.filter(status="published").exists()
+
+
+def test_a_target_longer_than_a_year_is_named(client_for):
+    body = {**BODY, "targets": [{**BODY["targets"][0], "resolution_minutes": 10**12}]}
+
+    response = client_for(roles.ADMINS).post(RULES, body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["targets[0].resolution_minutes"]
+
+
+def test_a_delay_to_a_date_already_passed_is_named(client_for):
+    body = {
+        "client": ClientFactory().pk,
+        "department": DepartmentFactory().pk,
+        "reference": "ORDER-1",
+        "what": "Racks",
+        "new_date": "2027-03-07",  # the day before the clock's
+    }
+
+    response = client_for(roles.TECHNICAL).post(reverse("v1:delay-list"), body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["new_date"]

@@ -348,3 +348,19 @@ def test_the_api_names_no_feedback_of_a_client_the_user_does_not_see(client_for,
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["feedback"]
     assert not Negotiation.objects.exists()
+
+
+def test_a_deadline_already_passed_is_named(client_for, signed):
+    seller, contract = signed
+    api = client_for(roles.SALES)
+    api.force_authenticate(seller)
+    passed = timezone.now() - datetime.timedelta(minutes=1)
+
+    response = api.post(
+        NEGOTIATIONS,
+        {"client": contract.client_id, "question": "Winter", "deadline": passed.isoformat()},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["deadline"]

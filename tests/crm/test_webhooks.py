@@ -26,6 +26,7 @@ from portrait import roles
 from tests.crm.factories import ClientFactory, DepartmentFactory
 from tests.crm.webhook_receiver import Receiver
 
+pytestmark = pytest.mark.usefixtures("after_the_fixed_moments")
 T0 = datetime.datetime(2027, 3, 5, 15, 0, tzinfo=datetime.UTC)
 SECOND = datetime.timedelta(seconds=1)
 

@@ -104,6 +104,13 @@ class ServiceRulesViewSet(VersionedDocumentViewSetMixin, ActionViewSet):
     serializer_class = ServiceRulesSerializer
     acknowledgement_serializer_class = ServiceRulesAcknowledgementSerializer
     document_services = SERVICE_RULES_SERVICES
+    error_paths = {
+        "name": "title",
+        "time_zone": "calendar.time_zone",
+        "holiday_country": "calendar.holidays",
+        "closed_days": "calendar.closed_days",
+        "hours": "calendar.hours",
+    }
     action_permissions = {
         "list": requires("crm.view_servicerules"),
         "retrieve": requires("crm.view_servicerules"),

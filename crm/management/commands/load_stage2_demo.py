@@ -217,8 +217,13 @@ class Command(BaseCommand):
                 contract=contract,
                 clause_ref="4.2",
                 question=_("Can delivery take 20 days in winter?"),
-                deadline=now + datetime.timedelta(days=(-2 if index == 2 else 10)),
+                deadline=now + datetime.timedelta(days=10),
             )
+            if index == 2:
+                # Opened weeks ago, it has passed its deadline since.
+                Negotiation.objects.filter(pk=negotiation.pk).update(
+                    deadline=now - datetime.timedelta(days=2)
+                )
             negotiation_entry_add(
                 negotiation=negotiation,
                 user=manager,
@@ -258,6 +263,8 @@ class Command(BaseCommand):
         a few wait past their first response's deadline, and of the last three days' some
         still wait. Every third client has said nothing for weeks: the reports flag those
         out of touch."""
+        if Feedback.objects.filter(source=FEEDBACK_SOURCE).exists():
+            return  # loaded before: drawn again, an item would name another client
         rng = random.Random(17)
         clients = list(Client.objects.select_related("owner").order_by("id"))
         quiet = set(clients[::3])
