@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from config.pagination import BoundedCountPaginator
 from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
-from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.selectors import decisions_for_lead, rejection_reasons_active
 from qualification.decisions.services import lead_can_decide, lead_decide
 from qualification.evaluation.explain import lead_explain
 from qualification.filtersets import LeadQueueFilterSet
@@ -32,6 +33,7 @@ from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
+from qualification.ranking import size_factors_text
 
 
 def home(request):
@@ -43,25 +45,42 @@ def home(request):
 def queue(request):
     """The leads the user may see, best fit and newest first, filtered and paginated."""
     filters = LeadQueueFilterSet(
-        request.GET or None, queryset=selectors.lead_queue(user=request.user)
+        request.GET or None, queryset=selectors.lead_queue(user=request.user), request=request
     )
     page = BoundedCountPaginator(
-        filters.valid_qs(),
+        filters.queue_qs(),
         filters.leads_per_page(),
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
         page_number=request.GET.get("page"),
     ).requested_page()
     query = request.GET.copy()
     query.pop("page", None)
+    may_decide = request.user.has_perm(QUALIFY)
+    rows = [
+        {"lead": lead, "can_decide": may_decide and lead_can_decide(lead=lead, user=request.user)}
+        for lead in page.object_list
+    ]
     return render(
         request,
         "qualification/queue.html",
-        {"form": filters.form, "page": page, "query": query.urlencode()},
+        {
+            "form": filters.form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "reason_codes": rejection_reasons_active() if may_decide else [],
+            "size_factors": size_factors_text(),
+        },
     )
 
 
 def _visible_lead(request, pk: int) -> Lead:
     return get_object_or_404(selectors.lead_page(user=request.user), pk=pk)
+
+
+def _is_fetch(request) -> bool:
+    """A decision sent by the pages' script, which wants a fragment rather than a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _explanation_rows(explanation: dict) -> dict:
@@ -84,6 +103,10 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
         "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,
+        "reason_codes": rejection_reasons_active() if can_decide else [],
+        "next_lead": (
+            selectors.lead_next_in_queue(lead=lead, user=request.user) if can_decide else None
+        ),
     }
     return render(request, "qualification/lead_detail.html", context, status=status)
 
@@ -118,12 +141,32 @@ def lead_decision(request, pk: int):
             for field, field_errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
         else:
-            messages.success(
-                request,
-                _("Decision recorded: %(lead)s is %(verdict)s.")
-                % {"lead": lead, "verdict": decision.get_verdict_display()},
-            )
+            recorded = _("Decision recorded: %(lead)s is %(verdict)s.") % {
+                "lead": lead,
+                "verdict": decision.get_verdict_display(),
+            }
+            if _is_fetch(request):
+                # The lead page opens the next lead at once and tells it there.
+                if request.POST.get("open_next"):
+                    messages.success(request, recorded)
+                return render(
+                    request,
+                    "qualification/_decided.html",
+                    {
+                        "message": recorded,
+                        "lead": lead,
+                        "next_lead": selectors.lead_next_in_queue(lead=lead, user=request.user),
+                    },
+                )
+            messages.success(request, recorded)
+            following = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(
+                following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(following)
             return redirect("qualification:lead", pk=lead.pk)
+    if _is_fetch(request):
+        return render(request, "qualification/_decision_errors.html", {"form": form}, status=400)
     return _render_lead(request, lead, form, status=400)
 
 

@@ -160,12 +160,19 @@ def test_queue_row_shows_company_country_segment_score_verdict_stage_and_owner(p
     [
         ({"suggested_verdict": SuggestedVerdict.INTERESTING}, ["Big"]),
         (
-            {"suggested_verdict": SuggestedVerdict.NOT_INTERESTING},
+            {"suggested_verdict": SuggestedVerdict.NOT_INTERESTING, "stage": "all"},
             ["Qualified", "Sanctioned", "Small"],
         ),
+        ({"suggested_verdict": SuggestedVerdict.NOT_INTERESTING}, ["Sanctioned", "Small"]),
         ({"stage": LeadStage.QUALIFIED}, ["Qualified"]),
         ({"q": "sANCtion"}, ["Sanctioned"]),
-        ({"suggested_verdict": "bogus"}, ["Big", "Qualified", "Sanctioned", "Small"]),
+        (
+            {"suggested_verdict": "bogus", "stage": "all"},
+            ["Big", "Qualified", "Sanctioned", "Small"],
+        ),
+        ({}, ["Big", "Sanctioned", "Small"]),
+        ({"country": "ru"}, ["Sanctioned"]),
+        ({"country": "RU", "stage": "all"}, ["Sanctioned"]),
     ],
 )
 def test_queue_filters(portrait, page_for, query, expected):
@@ -178,6 +185,32 @@ def test_queue_filters(portrait, page_for, query, expected):
     assert response.status_code == 200
     names = sorted(lead.company_name for lead in response.context["page"].object_list)
     assert names == expected
+
+
+def test_decided_leads_leave_the_default_view(portrait, page_for):
+    sales = page_for(roles.SALES)
+    evaluated(company_name="Big", employees=80)
+    decided = evaluated(company_name="Decided", employees=90)
+    lead_decide(lead=decided, user=sales.user, verdict=DecisionVerdict.INTERESTING)
+    names = [lead.company_name for lead in sales.get(QUEUE).context["page"].object_list]
+    assert names == ["Big"]
+    everything = sales.get(QUEUE, {"stage": "all"}).context["page"].object_list
+    assert sorted(lead.company_name for lead in everything) == ["Big", "Decided"]
+
+
+def test_queue_filters_mine_and_unassigned(portrait, page_for, make_user):
+    manager = page_for(roles.SALES_MANAGERS)
+    evaluated(company_name="Nobody's", employees=80)
+    evaluated(company_name="Manager's", employees=80, owner=manager.user)
+    evaluated(company_name="Someone's", employees=80, owner=make_user(roles.SALES))
+
+    def names(query):
+        page = manager.get(QUEUE, query).context["page"]
+        return sorted(lead.company_name for lead in page.object_list)
+
+    assert names({"assigned": "mine"}) == ["Manager's"]
+    assert names({"assigned": "unassigned"}) == ["Nobody's"]
+    assert names({"assigned": ""}) == ["Manager's", "Nobody's", "Someone's"]
 
 
 def test_an_invalid_filter_is_left_out_and_shown_while_the_others_apply(portrait, page_for):
@@ -254,9 +287,10 @@ def test_queue_shows_the_chosen_number_of_leads_per_page(portrait, page_for, pag
         assert b"page_size=10&amp;page=2" in response.content
 
 
-# Session, user, its two permission sets, the count, the published segments (filter choices)
-# and the page of leads with segment and owner joined.
-QUEUE_QUERIES = 7
+# Session, user, its two permission sets, the count, the published segments (filter choices),
+# the page of leads with segment and owner joined, and the active reason codes (the inline
+# override's choices).
+QUEUE_QUERIES = 8
 
 
 @pytest.mark.parametrize(("rows", "page_size"), [(5, 10), (120, 100)])
@@ -358,6 +392,90 @@ def test_override_with_reason_code_is_recorded_as_override(portrait, page_for):
     assert (decision.is_override, decision.reason_code_id) == (True, code.pk)
     history = page_for(roles.SALES_MANAGERS).get(lead_url(lead)).content.decode()
     assert '<span class="badge badge-override">override</span>' in history
+
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+def test_a_decision_sent_by_the_script_answers_a_fragment_naming_the_next_lead(portrait, page_for):
+    sales = page_for(roles.SALES)
+    first = evaluated(employees=900)
+    second = evaluated(employees=80)
+
+    response = sales.post(decision_url(first), {"verdict": DecisionVerdict.INTERESTING}, **FETCH)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.startswith('<p class="message message-success decided"')
+    assert f"Decision recorded: {first.company_name} is Interesting." in content
+    assert f'data-next-url="{lead_url(second)}"' in content
+    assert "<html" not in content
+    first.refresh_from_db()
+    assert first.stage == LeadStage.QUALIFIED
+    # The queue shows the fragment itself: nothing waits for the next page.
+    assert b"message-success" not in sales.get(QUEUE).content
+
+
+def test_the_lead_page_script_asks_for_the_message_on_the_next_lead(portrait, page_for):
+    sales = page_for(roles.SALES)
+    first = evaluated(employees=900)
+    second = evaluated(employees=80)
+    sales.post(
+        decision_url(first), {"verdict": DecisionVerdict.INTERESTING, "open_next": "1"}, **FETCH
+    )
+    page = sales.get(lead_url(second)).content.decode()
+    assert f"Decision recorded: {first.company_name} is Interesting." in page
+
+
+def test_an_override_sent_by_the_script_without_a_code_asks_for_it_and_changes_nothing(
+    portrait, page_for
+):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.post(decision_url(lead), {"verdict": DecisionVerdict.NOT_INTERESTING}, **FETCH)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'data-fields="reason_code "' in content
+    assert "needs a reason code" in content
+    assert "<html" not in content
+    assert Decision.objects.count() == 0
+    code = reason("no_budget")
+    response = sales.post(
+        decision_url(lead),
+        {"verdict": DecisionVerdict.NOT_INTERESTING, "reason_code": code.pk, "reason": "Cash"},
+        **FETCH,
+    )
+    assert response.status_code == 200
+    assert Decision.objects.get().is_override is True
+
+
+def test_a_decision_from_the_queue_without_script_returns_to_the_queue(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.post(
+        decision_url(lead),
+        {"verdict": DecisionVerdict.INTERESTING, "next": f"{QUEUE}?country=UA"},
+    )
+    assert response["Location"] == f"{QUEUE}?country=UA"
+    elsewhere = sales.post(
+        decision_url(lead), {"verdict": DecisionVerdict.INTERESTING, "next": "https://evil.test/"}
+    )
+    assert elsewhere["Location"] == lead_url(lead)
+
+
+def test_queue_rows_offer_the_decision_and_explain_the_order(portrait, page_for, make_user):
+    sales = page_for(roles.SALES)
+    mine = evaluated(company_name="Mine", employees=80)
+    evaluated(company_name="Nobody's", employees=80)
+    content = sales.get(QUEUE).content.decode()
+    assert f'action="{decision_url(mine)}"' in content
+    assert content.count('class="decision-form quick-decision"') == 2
+    assert 'aria-keyshortcuts="i"' in content and 'aria-keyshortcuts="n"' in content
+    assert "Why this order:" in content
+    assert "large (250 employees or more) ×1.5" in content
+    assert '<dialog id="keys-help"' in content
+    viewer = page_for(roles.TECHNICAL).get(QUEUE).content.decode()
+    assert "decision-form" not in viewer
 
 
 def test_decision_without_a_verdict_is_a_form_error(portrait, page_for):
