@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portrait.criteria.wording import criteria_lines
+from portrait.criteria.wording import criteria_sentences
 from portrait.permissions import ACKNOWLEDGE, READ
 from portrait.selectors import acknowledgement_for_user, portrait_get_published
 from portrait.services import portrait_acknowledge
@@ -27,11 +27,11 @@ def page(request):
     if published is not None:
         acknowledgement = acknowledgement_for_user(published, request.user)
         segments = [
-            {"segment": segment, "lines": criteria_lines(segment.criteria)}
+            {"segment": segment, "lines": criteria_sentences(segment.criteria)}
             for segment in published.segments.all()
         ]
         exclusions = [
-            {"exclusion": exclusion, "lines": criteria_lines(exclusion.criteria)}
+            {"exclusion": exclusion, "lines": criteria_sentences(exclusion.criteria)}
             for exclusion in published.exclusions.all()
         ]
     context = {

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from portrait.criteria.wording import condition_text, value_text
 from portrait.selectors import portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
 from qualification.decisions.selectors import decisions_for_lead, rejection_reasons_active
 from qualification.decisions.services import lead_can_decide, lead_decide
-from qualification.evaluation.explain import lead_explain
+from qualification.evaluation.explain import lead_explanation_for_people
 from qualification.filtersets import LeadQueueFilterSet
 from qualification.forms import DecisionForm, LeadLossForm
 from qualification.funnel.alerts import alerts_for_user
@@ -83,15 +82,6 @@ def _is_fetch(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _explanation_rows(explanation: dict) -> dict:
-    for kind in ("segments", "exclusions"):
-        for rule in explanation.get(kind, []):
-            for condition in rule["conditions"]:
-                condition["text"] = condition_text(condition)
-                condition["actual_shown"] = value_text(condition.get("actual"))
-    return explanation
-
-
 def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int = 200):
     can_decide = lead_can_decide(lead=lead, user=request.user)
     if can_decide and form is None:
@@ -99,7 +89,7 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
     context = {
         "lead": lead,
         "actions": lead_page_actions(lead=lead, user=request.user),
-        "explanation": _explanation_rows(lead_explain(lead)),
+        "explanation": lead_explanation_for_people(lead),
         "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,

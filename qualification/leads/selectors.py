@@ -37,7 +37,11 @@ def lead_next_in_queue(*, lead: Lead, user) -> Lead | None:
 
 def lead_page(*, user) -> models.QuerySet[Lead]:
     """The leads ``user`` may read, with what the lead page shows of one."""
-    return Lead.objects.for_user(user).select_related("segment", "owner", "evaluated_portrait")
+    return (
+        Lead.objects.for_user(user)
+        .select_related("segment", "owner", "evaluated_portrait")
+        .prefetch_related("evaluated_portrait__segments", "evaluated_portrait__exclusions")
+    )
 
 
 def lead_list(*, user) -> models.QuerySet[Lead]:

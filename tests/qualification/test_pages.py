@@ -320,12 +320,58 @@ def test_lead_page_explains_each_condition_with_its_actual_value(portrait, page_
     content = sales.get(lead_url(lead)).content.decode()
     assert "Segment: Big companies" in content
     assert "Exclusion: Sanctioned" in content
-    assert "<code>all[0]</code> employees ≥ 50" in content
-    assert "<code>all[0]</code> country = RU" in content
-    assert content.count('<tr class="condition-yes">') == 1
-    assert content.count('<tr class="condition-no">') == 1
-    assert "<td>80</td>" in content
-    assert "<td>UA</td>" in content
+    assert "Employees is at least <bdi>50</bdi>" in content
+    assert "Country is <bdi>RU</bdi>" in content
+    assert "all[0]" not in content
+    assert content.count('<li class="condition-yes"') == 1
+    assert content.count('<li class="condition-no"') == 1
+    assert "(here <bdi>80</bdi>)" in content
+    assert "(here <bdi>UA</bdi>)" in content
+
+
+def test_lead_page_shows_the_matched_segment_first_and_folds_the_others_with_why(
+    page_for,
+):
+    published_portrait(
+        segments=[
+            ("Software houses", {"all": [{"field": "industry", "op": "eq", "value": "62.01"}]}, 1),
+            ("Big companies", BIG, 2),
+        ],
+        exclusions=[("Sanctioned", {"all": [{"field": "country", "op": "eq", "value": "RU"}]})],
+    )
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=12000, industry="64.19", country="UA")
+    content = sales.get(lead_url(lead)).content.decode()
+    matched = content.index("Segment: Big companies")
+    folded = content.index('<details class="other-rules">')
+    assert matched < folded < content.index("Segment: Software houses")
+    assert folded < content.index("Exclusion: Sanctioned")
+    assert "The other 2 rules, and why they did not decide" in content
+    assert (
+        "Industry is <bdi>62.01 (Computer programming activities)</bdi> — here "
+        "<bdi>64.19 (Banks and other monetary intermediation)</bdi>"
+    ) in content
+    assert "(here <bdi>12,000</bdi>)" in content
+
+
+def test_an_excluded_lead_shows_the_exclusion_first(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80, country="RU")
+    content = sales.get(lead_url(lead)).content.decode()
+    assert content.index("Exclusion: Sanctioned") < content.index('<details class="other-rules">')
+    assert "It matches, but an exclusion applies." in content
+
+
+def test_the_lead_page_words_its_criteria_in_the_readers_language(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80000, country="UA")
+    sales.post(reverse("set_language"), {"language": "uk", "next": QUEUE})
+    content = sales.get(lead_url(lead)).content.decode()
+    explanation = content.split('class="explanation"')[1].split("</section>")[0]
+    # The field's label and the number's grouping are Ukrainian's; no field name shows.
+    assert "Працівники" in explanation
+    assert "<bdi>80\xa0000</bdi>" in explanation
+    assert "employees" not in explanation
 
 
 def test_sales_sees_the_decision_form_on_an_unassigned_lead(portrait, page_for):
@@ -596,8 +642,8 @@ def test_portrait_page_shows_segments_criteria_and_acknowledge_button(portrait, 
     employee = page_for(roles.TECHNICAL)
     content = employee.get(PORTRAIT).content.decode()
     assert "Big companies" in content
-    assert "employees ≥ 50" in content
-    assert "country = RU" in content
+    assert "Employees is at least <bdi>50</bdi>" in content
+    assert "Country is <bdi>RU</bdi>" in content
     assert "I have read it" in content
 
 
