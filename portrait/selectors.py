@@ -46,3 +46,23 @@ def portrait_list_for_user(user, *, with_children: bool = True) -> QuerySet[Port
 def acknowledgement_for_user(portrait: Portrait, user) -> PortraitAcknowledgement | None:
     """``user``'s acknowledgement request of ``portrait``, if they were asked or answered."""
     return document_acknowledgement_for_user(portrait, user)
+
+
+def portrait_with_previous(*, user, version: int) -> tuple[Portrait | None, Portrait | None]:
+    """Version ``version`` of the portrait and the version before it that ``user`` may read
+    (drafts only for editors), each with its segments and exclusions.
+    """
+    visible = portrait_list_for_user(user)
+    current = visible.filter(version=version).first()
+    if current is None:
+        return None, None
+    return current, visible.filter(version__lt=version).order_by("-version").first()
+
+
+def portrait_versions_for_user(user) -> list[tuple[int, str]]:
+    """The versions ``user`` may read, newest first, as ``(version, status)``."""
+    return list(
+        portrait_list_for_user(user, with_children=False)
+        .order_by("-version")
+        .values_list("version", "status")
+    )
