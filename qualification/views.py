@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from portrait.selectors import portrait_get_published
+from portrait.selectors import portrait_acknowledgement_share, portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
 from qualification.decisions.selectors import decisions_for_lead, rejection_reasons_active
 from qualification.decisions.services import lead_can_decide, lead_decide
@@ -216,6 +216,7 @@ def dashboard(request):
         "portrait": published,
         "segments": _segment_rows(published, user, sees_all=figures.sees_all),
         "alerts": alerts_for_user(user).filter(resolved_at__isnull=True)[:20],
+        "acknowledgements": portrait_acknowledgement_share(published) if published else None,
     }
     return render(request, "qualification/dashboard.html", context)
 

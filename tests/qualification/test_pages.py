@@ -288,9 +288,9 @@ def test_queue_shows_the_chosen_number_of_leads_per_page(portrait, page_for, pag
 
 
 # Session, user, its two permission sets, the count, the published segments (filter choices),
-# the page of leads with segment and owner joined, and the active reason codes (the inline
-# override's choices).
-QUEUE_QUERIES = 8
+# the page of leads with segment and owner joined, the active reason codes (the inline
+# override's choices) and whether the user has acknowledged the portrait in force (the banner).
+QUEUE_QUERIES = 9
 
 
 @pytest.mark.parametrize(("rows", "page_size"), [(5, 10), (120, 100)])
@@ -739,3 +739,50 @@ def test_lead_page_query_count_does_not_grow_with_the_decision_history(portrait,
     for verdict in ["not_interesting", "interesting", "not_interesting"]:
         lead_decide(lead=lead, user=manager.user, verdict=verdict, reason_code=reason())
     assert _queries(manager, lead_url(lead)) == once
+
+
+# The acknowledgement banner and its share ---------------------------------------------------
+
+
+def test_every_page_asks_an_employee_who_has_not_acknowledged_the_version_in_force(
+    portrait, page_for
+):
+    sales = page_for(roles.SALES)
+    for url in (QUEUE, reverse("crm:feedback"), reverse("crm:service-rules")):
+        content = sales.get(url).content.decode()
+        assert f"Version {portrait.version} of the portrait of our client is in force" in content
+        assert f'href="{PORTRAIT}#acknowledge"' in content
+    # Not on the portrait page itself, where the button is.
+    assert b"acknowledge-banner" not in sales.get(PORTRAIT).content
+    sales.post(reverse("portrait:acknowledge"))
+    assert b"acknowledge-banner" not in sales.get(QUEUE).content
+
+
+def test_the_banner_asks_an_employee_who_joined_after_the_publish_too(portrait, page_for):
+    # Joined later: no acknowledgement request was made for them when it was published.
+    late = page_for(roles.TECHNICAL)
+    assert not PortraitAcknowledgement.objects.filter(user=late.user).exists()
+    assert b"acknowledge-banner" in late.get(QUEUE).content
+
+
+def test_no_banner_for_accounts_that_never_acknowledge_or_without_a_portrait(db, page_for):
+    assert b"acknowledge-banner" not in page_for(roles.SALES).get(QUEUE).content
+    published_portrait()
+    assert b"acknowledge-banner" not in page_for(roles.INTEGRATIONS).get(PORTRAIT).content
+
+
+def test_the_dashboard_shows_the_share_of_employees_who_acknowledged(portrait, page_for, make_user):
+    manager = page_for(roles.SALES_MANAGERS)
+    others = [make_user(roles.SALES), make_user(roles.TECHNICAL), make_user(roles.SALES)]
+    make_user(roles.INTEGRATIONS)  # never asked
+    make_user(roles.SALES, is_active=False)  # gone
+    for user in others[:2]:
+        PortraitAcknowledgement.objects.update_or_create(
+            document=portrait, user=user, defaults={"acknowledged_at": portrait.created_at}
+        )
+    response = manager.get(DASHBOARD)
+    share = response.context["acknowledgements"]
+    assert (share.acknowledged, share.expected, share.percent) == (2, 4, 50)
+    content = response.content.decode()
+    assert '<span class="tile-value" id="acknowledged-share">50%</span>' in content
+    assert f"2 of 4 employees acknowledged version {portrait.version}" in content
