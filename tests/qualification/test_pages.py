@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from portrait import roles
 from portrait.models import PortraitAcknowledgement
@@ -28,6 +29,15 @@ def lead_url(lead: Lead) -> str:
 
 def decision_url(lead: Lead) -> str:
     return reverse("qualification:lead-decision", args=[lead.pk])
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in another language leaves it active in this thread: the next test reads
+    English again.
+    """
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -786,3 +796,21 @@ def test_the_dashboard_shows_the_share_of_employees_who_acknowledged(portrait, p
     content = response.content.decode()
     assert '<span class="tile-value" id="acknowledged-share">50%</span>' in content
     assert f"2 of 4 employees acknowledged version {portrait.version}" in content
+
+
+def test_the_dashboard_writes_numbers_and_money_in_the_readers_locale(portrait, page_for):
+    from decimal import Decimal
+
+    from portrait.models import Segment
+
+    Segment.objects.filter(portrait=portrait).update(
+        capacity=12000, average_deal_value=Decimal("2500.5")
+    )
+    manager = page_for(roles.SALES_MANAGERS)
+    english = manager.get(DASHBOARD).content.decode()
+    assert '<td class="number">12,000</td>' in english
+    assert "30,006,000.00 UAH" in english
+    manager.post(reverse("set_language"), {"language": "uk", "next": DASHBOARD})
+    ukrainian = manager.get(DASHBOARD).content.decode()
+    assert '<td class="number">12\xa0000</td>' in ukrainian
+    assert "30\xa0006\xa0000,00 UAH" in ukrainian
