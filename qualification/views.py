@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
+from portrait.criteria.wording import value_html
 from portrait.selectors import portrait_acknowledgement_share, portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
 from qualification.decisions.selectors import decisions_for_lead, rejection_reasons_active
@@ -90,6 +91,7 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
         "lead": lead,
         "actions": lead_page_actions(lead=lead, user=request.user),
         "explanation": lead_explanation_for_people(lead),
+        "industry_html": value_html(lead.industry, "industry"),
         "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,
