@@ -814,3 +814,15 @@ def test_the_dashboard_writes_numbers_and_money_in_the_readers_locale(portrait, 
     ukrainian = manager.get(DASHBOARD).content.decode()
     assert '<td class="number">12\xa0000</td>' in ukrainian
     assert "30\xa0006\xa0000,00 UAH" in ukrainian
+
+
+def test_queue_query_count_is_the_same_at_two_page_sizes_for_a_salesperson(portrait, page_for):
+    sales = page_for(roles.SALES)
+    for index in range(12):
+        evaluated(employees=40 + index, owner=sales.user if index % 2 else None)
+    few = _queries(sales, f"{QUEUE}?page_size=10")
+    for index in range(100):
+        LeadFactory(employees=300 + index)
+    leads_evaluate(queryset=Lead.objects.all())
+    many = _queries(sales, f"{QUEUE}?page_size=100&assigned=&country=")
+    assert few == many == QUEUE_QUERIES
