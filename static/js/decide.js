@@ -131,8 +131,16 @@
         if (errors && /reason_code|reason/.test(errors.dataset.fields || "")) {
           askReason(form, verdict);
           box(form).querySelector(".override-fields").prepend(errors);
-        } else {
+        } else if (errors) {
           status(form, html);
+        } else {
+          // Not the endpoint's own answer (a 403 or 404 page, a server error): say so briefly.
+          var failure = document.createElement("p");
+          failure.className = "error";
+          failure.setAttribute("role", "alert");
+          var text = document.getElementById("decision-failed-text");
+          failure.textContent = text ? text.content.textContent.trim() : String(response.status);
+          status(form, "").append(failure);
         }
       });
     }).catch(function () {

@@ -116,3 +116,19 @@ def test_the_lead_page_decides_by_key_and_opens_the_next_lead(live_server, page,
     page.keyboard.press("Escape")
     assert page.locator("form.decision-form select[name=reason_code]").count() == 0
     assert Decision.objects.count() == 1
+
+
+def test_a_lead_taken_meanwhile_says_the_decision_was_not_recorded(
+    live_server, page, queue_of_twelve
+):
+    log_in(page, live_server, "olena")
+    first = Lead.objects.get(company_name=page.locator("tr.queue-row a").first.text_content())
+    Lead.objects.filter(pk=first.pk).update(owner=UserFactory(roles=[roles.SALES]))
+    page.keyboard.press("i")
+    alert = page.locator("#queue-status .error[role=alert]")
+    alert.wait_for()
+    assert alert.text_content() == (
+        "The decision could not be recorded. Reload the page and try again."
+    )
+    assert page.locator("tr.queue-row").count() == 12
+    assert Decision.objects.count() == 0
