@@ -68,6 +68,18 @@ def estimated_value(*, average_deal_value: Decimal | None, employees: int | None
     return int(Decimal(average_deal_value) * size_factor(employees) // 1)
 
 
+def estimated_value_note(*, average_deal_value: Decimal | None, employees: int | None) -> str:
+    """How a lead's estimated value is made, for the queue's row: ``72,000 × 0.75 (small …)``."""
+    if average_deal_value is None:
+        return ""
+    band = size_band(employees)
+    return gettext("the segment's average deal %(deal)s × %(factor)s: %(size)s") % {
+        "deal": formats.number_format(average_deal_value, 0, force_grouping=True),
+        "factor": formats.localize(size_factor(employees)),
+        "size": band.label if band is not None else gettext("size unknown"),
+    }
+
+
 def factor_quarters(factor: Decimal) -> int:
     """A size factor in quarters (×1.5 is 6): the SQL multiplies whole numbers only."""
     quarters = factor * 4

@@ -33,7 +33,7 @@ from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
-from qualification.ranking import size_factors_text
+from qualification.ranking import estimated_value_note, size_factors_text
 
 
 def home(request):
@@ -57,7 +57,14 @@ def queue(request):
     query.pop("page", None)
     may_decide = request.user.has_perm(QUALIFY)
     rows = [
-        {"lead": lead, "can_decide": may_decide and lead_can_decide(lead=lead, user=request.user)}
+        {
+            "lead": lead,
+            "can_decide": may_decide and lead_can_decide(lead=lead, user=request.user),
+            "value_note": estimated_value_note(
+                average_deal_value=lead.segment.average_deal_value if lead.segment else None,
+                employees=lead.employees,
+            ),
+        }
         for lead in page.object_list
     ]
     return render(

@@ -94,11 +94,19 @@
     var index = rows().indexOf(row);
     row.remove();
     if (!rows().length) {
+      // The decided leads have left the queue: its first page now holds the next ones.
       var empty = document.createElement("p");
       empty.className = "empty queue-cleared";
-      empty.textContent = queue.dataset.emptyText;
+      empty.textContent = queue.dataset.emptyText + " ";
+      var more = document.createElement("a");
+      var query = new URLSearchParams(window.location.search);
+      query.delete("page");
+      more.href = window.location.pathname + (query.toString() ? "?" + query.toString() : "");
+      more.textContent = queue.dataset.moreText;
+      empty.append(more);
       queue.replaceWith(empty);
       queue = null;
+      more.focus();
       return;
     }
     select(index);

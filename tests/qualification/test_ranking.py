@@ -142,3 +142,11 @@ def test_a_sync_writes_the_rank_with_the_evaluation_and_keeps_it_current():
     leads_bulk_upsert(source="erp", items=[{"external_id": "a", "employees": 1}])
     lead.refresh_from_db()
     assert (lead.segment_id, lead.segment_priority, lead.estimated_value) == (None, None, None)
+
+
+def test_a_rows_note_says_how_its_estimated_value_is_made():
+    note = ranking.estimated_value_note(average_deal_value=Decimal("72000"), employees=20)
+    assert note == "the segment's average deal 72,000 × 0.75: small (10–49 employees)"
+    unknown = ranking.estimated_value_note(average_deal_value=Decimal("1000"), employees=None)
+    assert unknown == "the segment's average deal 1,000 × 1: size unknown"
+    assert ranking.estimated_value_note(average_deal_value=None, employees=20) == ""
