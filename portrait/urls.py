@@ -9,4 +9,5 @@ app_name = "portrait"
 urlpatterns = [
     path("", views.page, name="page"),
     path("acknowledge/", views.acknowledge, name="acknowledge"),
+    path("versions/<int:version>/changes/", views.changes, name="changes"),
 ]

@@ -7,13 +7,20 @@ the acknowledgement is written by its service, the criteria are worded by
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portrait.criteria.wording import criteria_lines
+from portrait.changes import portrait_changes, portrait_snapshot
+from portrait.criteria.wording import criteria_sentences
 from portrait.permissions import ACKNOWLEDGE, READ
-from portrait.selectors import acknowledgement_for_user, portrait_get_published
+from portrait.selectors import (
+    acknowledgement_for_user,
+    portrait_get_published,
+    portrait_versions_for_user,
+    portrait_with_previous,
+)
 from portrait.services import portrait_acknowledge
 
 
@@ -27,11 +34,11 @@ def page(request):
     if published is not None:
         acknowledgement = acknowledgement_for_user(published, request.user)
         segments = [
-            {"segment": segment, "lines": criteria_lines(segment.criteria)}
+            {"segment": segment, "lines": criteria_sentences(segment.criteria)}
             for segment in published.segments.all()
         ]
         exclusions = [
-            {"exclusion": exclusion, "lines": criteria_lines(exclusion.criteria)}
+            {"exclusion": exclusion, "lines": criteria_sentences(exclusion.criteria)}
             for exclusion in published.exclusions.all()
         ]
     context = {
@@ -61,3 +68,24 @@ def acknowledge(request):
             % {"version": published.version},
         )
     return redirect("portrait:page")
+
+
+@login_required
+@permission_required(READ, raise_exception=True)
+def changes(request, version: int):
+    """What version ``version`` changed from the one before: its rules added, removed and
+    changed, criteria and sizes before and after (computed by ``portrait_changes``).
+    """
+    current, previous = portrait_with_previous(user=request.user, version=version)
+    if current is None:
+        raise Http404(_("No such version of the portrait."))
+    context = {
+        "portrait": current,
+        "previous": previous,
+        "changes": portrait_changes(
+            before=portrait_snapshot(previous) if previous else None,
+            after=portrait_snapshot(current),
+        ),
+        "versions": portrait_versions_for_user(request.user),
+    }
+    return render(request, "portrait/changes.html", context)

@@ -13,6 +13,9 @@ from qualification.models import Lead
 MAX_ID = 2**63 - 1  # the database's bigint
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
+ANY_STAGE = "all"
+MINE = "mine"
+UNASSIGNED = "unassigned"
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -74,8 +77,24 @@ class LeadQueueFilterSet(PageFilterSetMixin, LeadFilterSet):
         label=_("Suggested verdict"),
         empty_label=_("Any verdict"),
     )
+    # Decided leads leave the default view: no stage chosen means the leads still to decide.
     stage = django_filters.ChoiceFilter(
-        choices=LeadStage.choices, label=_("Stage"), empty_label=_("Any stage")
+        choices=[(ANY_STAGE, _("Any stage")), *LeadStage.choices],
+        label=_("Stage"),
+        empty_label=_("To decide"),
+        method="filter_stage",
+    )
+    assigned = django_filters.ChoiceFilter(
+        choices=[(MINE, _("Mine")), (UNASSIGNED, _("Unassigned"))],
+        label=_("Owner"),
+        empty_label=_("Anyone's"),
+        method="filter_assigned",
+    )
+    country = django_filters.CharFilter(
+        method="filter_country",
+        max_length=2,
+        label=_("Country"),
+        widget=forms.TextInput(attrs={"size": 3, "autocomplete": "off", "placeholder": "UA"}),
     )
     page_size = django_filters.TypedChoiceFilter(
         label=_("Per page"),
@@ -89,10 +108,37 @@ class LeadQueueFilterSet(PageFilterSetMixin, LeadFilterSet):
     owner = source = updated_since = None
 
     class Meta(LeadFilterSet.Meta):
-        fields = ["q", "suggested_verdict", "segment", "stage", "page_size"]
+        fields = [
+            "q",
+            "assigned",
+            "country",
+            "suggested_verdict",
+            "segment",
+            "stage",
+            "page_size",
+        ]
 
     def keep(self, queryset, name, value):
         return queryset
+
+    def filter_stage(self, queryset, name, value):
+        return queryset if value == ANY_STAGE else queryset.filter(stage=value)
+
+    def filter_assigned(self, queryset, name, value):
+        if value == UNASSIGNED:
+            return queryset.filter(owner__isnull=True)
+        user = getattr(self.request, "user", None)
+        return queryset.filter(owner_id=getattr(user, "pk", None))
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.strip().upper())
+
+    def queue_qs(self):
+        """The valid filters' leads; without a chosen stage, only those still to decide."""
+        leads = self.valid_qs()
+        if not self.valid_values().get("stage"):
+            leads = leads.filter(stage=LeadStage.NEW)
+        return leads
 
     def leads_per_page(self) -> int:
         """Leads per page: the chosen size when valid, else the default."""

@@ -3,9 +3,15 @@
 from django.db import models
 from django.db.models.functions import Coalesce
 
-# The qualification queue's order: best fit first (unevaluated last), then newest.
-# A plain expression (not NULLS LAST) so that SQLite can index it too.
+#: After every real segment priority (a ``PositiveSmallIntegerField`` stops at 32767).
+NO_SEGMENT_PRIORITY = 2**15
+
+# The qualification queue's order (``qualification.ranking``): the matched segment's priority,
+# the larger estimated value, the better fit (unevaluated last), then the newest. Plain
+# expressions (not NULLS LAST) so that SQLite can index them too.
 QUEUE_ORDER = (
+    Coalesce("segment_priority", NO_SEGMENT_PRIORITY).asc(),
+    Coalesce("estimated_value", -1).desc(),
     Coalesce("fit_score", -1).desc(),
     models.F("created_at").desc(),
     models.F("id").desc(),

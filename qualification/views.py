@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from portrait.criteria.wording import condition_text, value_text
-from portrait.selectors import portrait_get_published
+from portrait.criteria.wording import value_html
+from portrait.selectors import portrait_acknowledgement_share, portrait_get_published
 from qualification.charts import funnel_bars, percent_of, plan_bar
-from qualification.decisions.selectors import decisions_for_lead
+from qualification.decisions.selectors import decisions_for_lead, rejection_reasons_active
 from qualification.decisions.services import lead_can_decide, lead_decide
-from qualification.evaluation.explain import lead_explain
+from qualification.evaluation.explain import lead_explanation_for_people
 from qualification.filtersets import LeadQueueFilterSet
 from qualification.forms import DecisionForm, LeadLossForm
 from qualification.funnel.alerts import alerts_for_user
@@ -32,6 +33,7 @@ from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
 from qualification.models import Lead
 from qualification.permissions import QUALIFY, user_can_see_figures
+from qualification.ranking import estimated_value_note, size_factors_text
 
 
 def home(request):
@@ -43,20 +45,39 @@ def home(request):
 def queue(request):
     """The leads the user may see, best fit and newest first, filtered and paginated."""
     filters = LeadQueueFilterSet(
-        request.GET or None, queryset=selectors.lead_queue(user=request.user)
+        request.GET or None, queryset=selectors.lead_queue(user=request.user), request=request
     )
     page = BoundedCountPaginator(
-        filters.valid_qs(),
+        filters.queue_qs(),
         filters.leads_per_page(),
         count_limit=settings.PORTRAIT_CRM["QUEUE_COUNT_LIMIT"],
         page_number=request.GET.get("page"),
     ).requested_page()
     query = request.GET.copy()
     query.pop("page", None)
+    may_decide = request.user.has_perm(QUALIFY)
+    rows = [
+        {
+            "lead": lead,
+            "can_decide": may_decide and lead_can_decide(lead=lead, user=request.user),
+            "value_note": estimated_value_note(
+                average_deal_value=lead.segment.average_deal_value if lead.segment else None,
+                employees=lead.employees,
+            ),
+        }
+        for lead in page.object_list
+    ]
     return render(
         request,
         "qualification/queue.html",
-        {"form": filters.form, "page": page, "query": query.urlencode()},
+        {
+            "form": filters.form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "reason_codes": rejection_reasons_active() if may_decide else [],
+            "size_factors": size_factors_text(),
+        },
     )
 
 
@@ -64,13 +85,9 @@ def _visible_lead(request, pk: int) -> Lead:
     return get_object_or_404(selectors.lead_page(user=request.user), pk=pk)
 
 
-def _explanation_rows(explanation: dict) -> dict:
-    for kind in ("segments", "exclusions"):
-        for rule in explanation.get(kind, []):
-            for condition in rule["conditions"]:
-                condition["text"] = condition_text(condition)
-                condition["actual_shown"] = value_text(condition.get("actual"))
-    return explanation
+def _is_fetch(request) -> bool:
+    """A decision sent by the pages' script, which wants a fragment rather than a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int = 200):
@@ -80,10 +97,15 @@ def _render_lead(request, lead: Lead, form: DecisionForm | None, *, status: int 
     context = {
         "lead": lead,
         "actions": lead_page_actions(lead=lead, user=request.user),
-        "explanation": _explanation_rows(lead_explain(lead)),
+        "explanation": lead_explanation_for_people(lead),
+        "industry_html": value_html(lead.industry, "industry"),
         "decisions": decisions_for_lead(lead),
         "can_decide": can_decide,
         "form": form if can_decide else None,
+        "reason_codes": rejection_reasons_active() if can_decide else [],
+        "next_lead": (
+            selectors.lead_next_in_queue(lead=lead, user=request.user) if can_decide else None
+        ),
     }
     return render(request, "qualification/lead_detail.html", context, status=status)
 
@@ -118,12 +140,32 @@ def lead_decision(request, pk: int):
             for field, field_errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
         else:
-            messages.success(
-                request,
-                _("Decision recorded: %(lead)s is %(verdict)s.")
-                % {"lead": lead, "verdict": decision.get_verdict_display()},
-            )
+            recorded = _("Decision recorded: %(lead)s is %(verdict)s.") % {
+                "lead": lead,
+                "verdict": decision.get_verdict_display(),
+            }
+            if _is_fetch(request):
+                # The lead page opens the next lead at once and tells it there.
+                if request.POST.get("open_next"):
+                    messages.success(request, recorded)
+                return render(
+                    request,
+                    "qualification/_decided.html",
+                    {
+                        "message": recorded,
+                        "lead": lead,
+                        "next_lead": selectors.lead_next_in_queue(lead=lead, user=request.user),
+                    },
+                )
+            messages.success(request, recorded)
+            following = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(
+                following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(following)
             return redirect("qualification:lead", pk=lead.pk)
+    if _is_fetch(request):
+        return render(request, "qualification/_decision_errors.html", {"form": form}, status=400)
     return _render_lead(request, lead, form, status=400)
 
 
@@ -183,6 +225,7 @@ def dashboard(request):
         "portrait": published,
         "segments": _segment_rows(published, user, sees_all=figures.sees_all),
         "alerts": alerts_for_user(user).filter(resolved_at__isnull=True)[:20],
+        "acknowledgements": portrait_acknowledgement_share(published) if published else None,
     }
     return render(request, "qualification/dashboard.html", context)
 

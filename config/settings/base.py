@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qualification.context_processors.navigation",
+                "portrait.context_processors.acknowledgement",
             ],
         },
     },
@@ -308,6 +309,9 @@ PORTRAIT_CRM = {
     "QUEUE_COUNT_LIMIT": env.int("QUEUE_COUNT_LIMIT", default=10_000),
     # The company's own currency (ISO 4217): plans and coverage add contracts up in it.
     "CURRENCY": env("COMPANY_CURRENCY", default="UAH"),
+    # Check the funnel's alerts when its figures change (a decision, a stage moved, a plan
+    # saved), at commit: the default without a broker, where no beat runs the periodic check.
+    "ALERTS_CHECK_ON_CHANGE": env.bool("ALERTS_CHECK_ON_CHANGE", default=not CELERY_BROKER_URL),
     # Conversion is measured over the decisions of this many trailing months.
     "CONVERSION_WINDOW_MONTHS": env.int("CONVERSION_WINDOW_MONTHS", default=12),
     # Webhooks: a failed delivery is tried again after this many seconds, twice as long

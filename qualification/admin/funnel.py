@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdminMixin
 from qualification.evaluation.runs import evaluation_run_resume
 from qualification.funnel import figures
-from qualification.funnel.alerts import alert_resolve
+from qualification.funnel.alerts import alert_resolve, alerts_check_on_change
 from qualification.funnel.plan_coverage import PlanCoverage, plan_coverage, plans_coverage
 from qualification.models import (
     Alert,
@@ -109,6 +109,15 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(SalesPlan)
 class SalesPlanAdmin(SimpleHistoryAdmin):
     """Plans with their figures: pool, expected contracts and coverage of the target."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A target moved: the plan's coverage alert may open or close.
+        alerts_check_on_change()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        alerts_check_on_change()
 
     list_display = (
         "__str__",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qualification.choices import DecisionVerdict, LeadChange, LeadStage, SuggestedVerdict
+from qualification.funnel.alerts import alerts_check_on_change
 from qualification.leads.transitions import lead_transition
 from qualification.models import Decision, Lead, RejectionReason
 from qualification.models.leads import LEAD_CONTENT_FIELDS
@@ -135,4 +136,6 @@ def lead_decide(
         if moved is None:
             # The same verdict again: the lead's representation still changed (a decision).
             lead.save(update_fields=["updated_at"])
+            # An override rate may change all the same.
+            alerts_check_on_change()
     return decision

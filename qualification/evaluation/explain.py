@@ -8,6 +8,7 @@ immutable, so the explanation is deterministic.
 from typing import Any
 
 from portrait.choices import DocumentStatus
+from portrait.criteria.wording import criteria_sentences, field_label
 from portrait.models import Portrait
 from qualification import scoring
 from qualification.models import EvaluationRun, EvaluationRunStatus, Lead
@@ -65,5 +66,60 @@ def lead_explain(lead: Lead) -> dict:
     portrait = explaining_portrait(lead)
     if portrait is None:
         return {}
+    return _explained(lead, portrait)
+
+
+def _explained(lead: Lead, portrait: Portrait) -> dict:
     evaluation = scoring.evaluate_values(lead_values(lead), **portrait_rules(portrait))
     return {"portrait": portrait.id, "portrait_version": portrait.version, **evaluation.explanation}
+
+
+def lead_explanation_for_people(lead: Lead) -> dict:
+    """``lead_explain`` as the lead page reads it: the matched segment first, the exclusions
+    that hit it, then the other rules with why they did not match, all in sentences.
+
+    Each rule: ``kind``, ``name``, ``matched``, ``priority`` (segments), ``lines``
+    (``criteria_sentences`` with the lead's results), ``unmet`` (the sentences of the
+    conditions it fails) and ``missing`` (the labels of the fields the lead lacks).
+    """
+    portrait = explaining_portrait(lead)
+    if portrait is None:
+        return {}
+    explanation = _explained(lead, portrait)
+    criteria = {("segment", rule.id): rule.criteria for rule in portrait.segments.all()}
+    criteria |= {("exclusion", rule.id): rule.criteria for rule in portrait.exclusions.all()}
+    rules = []
+    kinds = (("segment", explanation["segments"]), ("exclusion", explanation["exclusions"]))
+    for kind, rows in kinds:
+        for row in rows:
+            lines = criteria_sentences(criteria[(kind, row["id"])], row["conditions"])
+            rules.append(
+                {
+                    "kind": kind,
+                    "id": row["id"],
+                    "name": row["name"],
+                    "matched": row["matched"],
+                    "priority": row.get("priority"),
+                    "lines": lines,
+                    "unmet": [
+                        line for line in lines if not line.get("is_group") and not line["matched"]
+                    ],
+                    "missing": [field_label(field) for field in row.get("missing_fields", [])],
+                }
+            )
+    matched_segment = next(
+        (
+            rule
+            for rule in rules
+            if rule["kind"] == "segment" and rule["matched"] and rule["id"] == lead.segment_id
+        ),
+        None,
+    )
+    hit = [rule for rule in rules if rule["kind"] == "exclusion" and rule["matched"]]
+    shown = [matched_segment, *hit]
+    return {
+        "portrait_version": explanation["portrait_version"],
+        "segment": matched_segment,
+        "exclusions_hit": hit,
+        "others": [rule for rule in rules if not any(rule is first for first in shown)],
+    }

@@ -15,13 +15,14 @@ staged rows with their flags (``staged_rows``) and writes each lead once, evalua
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from portrait import criteria
 from portrait.models import Portrait
-from qualification import sql
+from qualification import ranking, sql
 from qualification.choices import SuggestedVerdict
 from qualification.models import Lead
 from qualification.scoring import top_level_clauses
@@ -37,6 +38,10 @@ _KEPT = 4
 #: (``evaluation_update``): the portrait version it was evaluated against alone is not a
 #: change (``Lead.evaluated_portrait``).
 OUTCOME_COLUMNS = ("segment_id", "suggested_verdict", "fit_score", "exclusions_hit")
+#: The queue's ranking of a lead (``qualification.ranking``), which follows from its segment
+#: and its size: written and compared with the outcome, so a lead keeps its rank current.
+RANK_COLUMNS = ("segment_priority", "estimated_value")
+WRITTEN_COLUMNS = OUTCOME_COLUMNS + RANK_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,13 @@ class CompiledPortrait:
     exclusions: tuple[tuple[int, str], ...]  # (exclusion id, flag)
     segments: tuple[tuple[int, tuple[str, ...]], ...]  # (segment id, clause flags), by priority
     lacking: str | None  # the flag of "lacks a field some segment uses"
+    # (priority, average annual deal value) of each segment, in the order of ``segments``.
+    segment_ranks: tuple[tuple[int, Decimal], ...] = ()
 
-    def column_expressions(self, flags: str) -> dict[str, str]:
-        """Each evaluated column as SQL over the flags of the derived table ``flags``."""
+    def column_expressions(self, flags: str, row: str = LEAD_TABLE) -> dict[str, str]:
+        """Each evaluated column as SQL over the flags of the derived table ``flags`` and the
+        lead's own columns in ``row``.
+        """
         excluded = _any([f"{flags}.{flag}" for _id, flag in self.exclusions])
         matches = [
             (segment_id, _all([f"{flags}.{flag}" for flag in clauses]))
@@ -73,6 +82,16 @@ class CompiledPortrait:
             for id_, flag in self.exclusions
         )
         hits_text = f"REPLACE('[' || {hits} || ']', ',]', ']')" if hits else "'[]'"
+        employees = f"{row}.{connection.ops.quote_name('employees')}"
+        priority_whens = " ".join(
+            f"WHEN {match} THEN {int(priority)}"
+            for (_id, match), (priority, _deal) in zip(matches, self.segment_ranks, strict=True)
+        )
+        value_whens = " ".join(
+            f"WHEN {match} THEN "
+            + ranking.estimated_value_sql(average_deal_value=deal, employees=employees)
+            for (_id, match), (_priority, deal) in zip(matches, self.segment_ranks, strict=True)
+        )
         return {
             "evaluated_portrait_id": str(int(self.portrait_id)),
             "segment_id": (
@@ -91,6 +110,16 @@ class CompiledPortrait:
                 f"ELSE {best if shares else '0'} END"
             ),
             "exclusions_hit": _as_json(hits_text),
+            "segment_priority": (
+                f"CASE WHEN {excluded} THEN NULL {priority_whens} ELSE NULL END"
+                if matches
+                else "CAST(NULL AS integer)"
+            ),
+            "estimated_value": (
+                f"CASE WHEN {excluded} THEN NULL {value_whens} ELSE NULL END"
+                if matches
+                else "CAST(NULL AS bigint)"
+            ),
         }
 
 
@@ -179,6 +208,9 @@ def _compile(portrait: Portrait) -> CompiledPortrait:
         exclusions=exclusions,
         segments=segments,
         lacking=lacking,
+        segment_ranks=tuple(
+            (segment.priority, segment.average_deal_value or Decimal(0)) for segment in ordered
+        ),
     )
 
 
@@ -192,7 +224,8 @@ def evaluation_update(
 ) -> tuple[str, list]:
     """The statement that writes the evaluation of the rows of ``table`` matching ``where``.
 
-    Only the rows whose outcome (``OUTCOME_COLUMNS``) differs from the stored one are
+    Only the rows whose outcome (``OUTCOME_COLUMNS``) or rank in the queue (``RANK_COLUMNS``,
+    which changes only with the segment or the lead's size) differs from the stored one are
     written, with the portrait, ``evaluated_at`` and ``updated_at``, so a pull of changes
     (``updated_since``) finds exactly them; a row whose outcome holds keeps the version
     that produced it (see ``Lead.evaluated_portrait``). ``table`` has the lead columns
@@ -209,20 +242,20 @@ def evaluation_update(
     flags = compiled.flags_sql or "1 AS no_flags"
     stamp = connection.ops.adapt_datetimefield_value(evaluated_at)
     portrait = expressions.pop("evaluated_portrait_id")
-    stored = ", ".join(_stored(column) for column in OUTCOME_COLUMNS)
+    stored = ", ".join(_stored(column) for column in WRITTEN_COLUMNS)
     if connection.vendor != "postgresql":
-        computed = ", ".join(expressions[column] for column in OUTCOME_COLUMNS)
+        computed = ", ".join(expressions[column] for column in WRITTEN_COLUMNS)
         source = f"FROM (SELECT {flags} {_FENCE[False]}) AS evaluation_flags"
         sql = (
             f"UPDATE {table} AS {lead} SET (evaluated_portrait_id, "  # noqa: S608 - ours
-            f"{', '.join(OUTCOME_COLUMNS)}) = (SELECT {portrait}, {computed} {source}), "
+            f"{', '.join(WRITTEN_COLUMNS)}) = (SELECT {portrait}, {computed} {source}), "
             f"evaluated_at = %s, updated_at = %s "
             f"WHERE ({where}) AND (SELECT ({stored}) IS NOT ({computed}) {source})"
         )
         params = [*compiled.flags_params, stamp, stamp, *where_params, *compiled.flags_params]
         return sql, params
-    computed = ", ".join(f"{expressions[column]} AS {column}" for column in OUTCOME_COLUMNS)
-    outcome = ", ".join(f"outcome.{column}" for column in OUTCOME_COLUMNS)
+    computed = ", ".join(f"{expressions[column]} AS {column}" for column in WRITTEN_COLUMNS)
+    outcome = ", ".join(f"outcome.{column}" for column in WRITTEN_COLUMNS)
     # Every row is evaluated once, into the CTE; a changed one comes with its new outcome
     # and its row address (``ctid``), an unchanged one with nulls (the CTE stays small,
     # and counts the rows evaluated). Only the changed rows are written, fetched by their
@@ -249,7 +282,7 @@ def evaluation_update(
         ), written AS (
             UPDATE {table} AS {lead}
             SET evaluated_portrait_id = {portrait},
-                {", ".join(f"{column} = evaluated.{column}" for column in OUTCOME_COLUMNS)},
+                {", ".join(f"{column} = evaluated.{column}" for column in WRITTEN_COLUMNS)},
                 evaluated_at = %s, updated_at = %s
             FROM evaluated
             WHERE {lead}.ctid = ANY(ARRAY(

@@ -1,5 +1,6 @@
 """The funnel's guards: alerts for plans the pool does not cover and high override rates."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -36,6 +37,25 @@ def _open_alert(*, kind: str, message: str, plan=None, salesperson=None) -> Aler
         # Another checker recorded the same open condition first.
         return None
     return alert
+
+
+def alerts_check_on_change() -> None:
+    """The funnel's figures are changing in this transaction: check the alerts once it commits.
+
+    Only where ``ALERTS_CHECK_ON_CHANGE`` is on (by default where no broker is configured: the
+    embedded default runs no beat, so its periodic check never comes). Once per transaction,
+    however many leads or plans it changes; nothing if it rolls back.
+    """
+    if not settings.PORTRAIT_CRM["ALERTS_CHECK_ON_CHANGE"]:
+        return
+    connection = transaction.get_connection()
+    if any(entry[1] is _alerts_check_at_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_alerts_check_at_commit)
+
+
+def _alerts_check_at_commit() -> None:
+    alerts_check()
 
 
 def alerts_check(*, today=None) -> list[Alert]:

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from qualification.funnel.alerts import alerts_check_on_change
 from qualification.models import SalesPlan
 
 #: What a plan says: the fields its create and update take.
@@ -26,6 +27,7 @@ def sales_plan_create(*, data: Mapping[str, Any]) -> SalesPlan:
     with transaction.atomic():
         plan.full_clean()
         plan.save()
+        alerts_check_on_change()
     return plan
 
 
@@ -37,6 +39,7 @@ def sales_plan_update(*, plan: SalesPlan, data: Mapping[str, Any]) -> SalesPlan:
     with transaction.atomic():
         plan.full_clean()
         plan.save()
+        alerts_check_on_change()
     return plan
 
 

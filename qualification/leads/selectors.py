@@ -4,7 +4,9 @@ import datetime
 
 from django.db import models
 
+from qualification.choices import LeadStage
 from qualification.models import DuplicateCandidate, Lead, LeadMerge
+from qualification.ranking import ranked
 
 
 def leads_visible(*, user) -> models.QuerySet[Lead]:
@@ -13,13 +15,33 @@ def leads_visible(*, user) -> models.QuerySet[Lead]:
 
 
 def lead_queue(*, user) -> models.QuerySet[Lead]:
-    """The leads ``user`` may read, in the queue's order, with what its rows show."""
-    return Lead.objects.for_user(user).select_related("segment", "owner").in_queue_order()
+    """The leads ``user`` may read, in the ranking's order (``qualification.ranking``), with
+    what the queue's rows show and each lead's ``estimated_value``.
+    """
+    return ranked(Lead.objects.for_user(user).select_related("segment", "owner"))
+
+
+def lead_next_in_queue(*, lead: Lead, user) -> Lead | None:
+    """The first lead still to decide in ``user``'s queue other than ``lead``: the one to open
+    once ``lead`` is decided.
+    """
+    return (
+        lead_queue(user=user)
+        .select_related(None)
+        .filter(stage=LeadStage.NEW)
+        .exclude(pk=lead.pk)
+        .only("pk", "company_name", "source", "external_id")
+        .first()
+    )
 
 
 def lead_page(*, user) -> models.QuerySet[Lead]:
     """The leads ``user`` may read, with what the lead page shows of one."""
-    return Lead.objects.for_user(user).select_related("segment", "owner", "evaluated_portrait")
+    return (
+        Lead.objects.for_user(user)
+        .select_related("segment", "owner", "evaluated_portrait")
+        .prefetch_related("evaluated_portrait__segments", "evaluated_portrait__exclusions")
+    )
 
 
 def lead_list(*, user) -> models.QuerySet[Lead]:

@@ -73,4 +73,8 @@ def lead_transition_record(
     )
     record.full_clean()
     record.save()
+    # The pool, conversion and actuals the alerts watch move with a lead's stage and owner.
+    from qualification.funnel.alerts import alerts_check_on_change
+
+    alerts_check_on_change()
     return record

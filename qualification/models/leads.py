@@ -149,6 +149,18 @@ class Lead(models.Model):
     fit_score = models.PositiveSmallIntegerField(
         _("fit score"), null=True, blank=True, editable=False
     )
+    # The queue's ranking (``qualification.ranking``), written with the segment by the
+    # evaluation: the matched segment's priority and the lead's estimated value.
+    segment_priority = models.PositiveSmallIntegerField(
+        _("segment priority"), null=True, blank=True, editable=False
+    )
+    estimated_value = models.BigIntegerField(
+        _("estimated value"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The segment's average annual deal scaled by the company's size."),
+    )
     exclusions_hit = models.JSONField(_("exclusions hit"), default=list, blank=True, editable=False)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -178,7 +190,7 @@ class Lead(models.Model):
             models.Index(fields=["website_domain"], name="lead_website_domain_idx"),
             models.Index(fields=["email_domain"], name="lead_email_domain_idx"),
             models.Index(fields=["name_key", "country"], name="lead_name_key_idx"),
-            models.Index(*QUEUE_ORDER, name="lead_queue_order_idx"),
+            models.Index(*QUEUE_ORDER, name="lead_queue_rank_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

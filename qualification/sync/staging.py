@@ -118,7 +118,7 @@ def staged_leads_write(*, source: str, staged: list[dict]) -> tuple[list[int], l
         values = {column: f"s.{column}" for column in _WRITTEN}
         values_params = []
         if rules is not None:
-            values.update(rules.column_expressions("s"))
+            values.update(rules.column_expressions("s", row="s"))
             values["evaluated_at"] = "%s"
             values_params.append(stamp)
         # Columns a newer push replaces; one without ``updated_at`` keeps the stored time.

@@ -33,11 +33,13 @@ def test_salesperson_logs_in_decides_on_a_lead_switches_to_hebrew_and_sees_the_d
     page.click("text=Acme Robotics")
     page.wait_for_url(f"{live_server.url}/queue/{lead.pk}/")
     assert page.text_content("#lead-stage").strip() == "New"
-    page.check("input[name=verdict][value=interesting]")
-    page.click("form.decision-form button[type=submit]")
+    page.click("form.decision-form button.decide-interesting")
+    # Decided without a reload of its page: the next lead opens, here none is left (the queue).
+    page.wait_for_url(f"{live_server.url}/queue/")
     page.wait_for_selector(".message-success")
 
     assert "Decision recorded: Acme Robotics is Interesting." in page.text_content(".messages")
+    page.goto(f"{live_server.url}/queue/{lead.pk}/")
     assert page.text_content("#lead-stage").strip() == "Qualified"
     lead.refresh_from_db()
     assert lead.stage == LeadStage.QUALIFIED

@@ -295,6 +295,8 @@ def test_a_lead_the_new_version_leaves_alone_is_explained_by_it_once_its_run_is_
 
     assert explanation["portrait"] == newer.id
     assert [row["name"] for row in explanation["segments"]] == ["Huge IT"]
+    in_words = explain.lead_explanation_for_people(lead)
+    assert [rule["name"] for rule in in_words["others"]] == ["Huge IT"]
 
 
 def test_lead_explain_is_empty_before_any_evaluation(db):

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from portrait import roles
 from portrait.models import PortraitAcknowledgement
@@ -28,6 +29,15 @@ def lead_url(lead: Lead) -> str:
 
 def decision_url(lead: Lead) -> str:
     return reverse("qualification:lead-decision", args=[lead.pk])
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in another language leaves it active in this thread: the next test reads
+    English again.
+    """
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -160,12 +170,19 @@ def test_queue_row_shows_company_country_segment_score_verdict_stage_and_owner(p
     [
         ({"suggested_verdict": SuggestedVerdict.INTERESTING}, ["Big"]),
         (
-            {"suggested_verdict": SuggestedVerdict.NOT_INTERESTING},
+            {"suggested_verdict": SuggestedVerdict.NOT_INTERESTING, "stage": "all"},
             ["Qualified", "Sanctioned", "Small"],
         ),
+        ({"suggested_verdict": SuggestedVerdict.NOT_INTERESTING}, ["Sanctioned", "Small"]),
         ({"stage": LeadStage.QUALIFIED}, ["Qualified"]),
         ({"q": "sANCtion"}, ["Sanctioned"]),
-        ({"suggested_verdict": "bogus"}, ["Big", "Qualified", "Sanctioned", "Small"]),
+        (
+            {"suggested_verdict": "bogus", "stage": "all"},
+            ["Big", "Qualified", "Sanctioned", "Small"],
+        ),
+        ({}, ["Big", "Sanctioned", "Small"]),
+        ({"country": "ru"}, ["Sanctioned"]),
+        ({"country": "RU", "stage": "all"}, ["Sanctioned"]),
     ],
 )
 def test_queue_filters(portrait, page_for, query, expected):
@@ -178,6 +195,32 @@ def test_queue_filters(portrait, page_for, query, expected):
     assert response.status_code == 200
     names = sorted(lead.company_name for lead in response.context["page"].object_list)
     assert names == expected
+
+
+def test_decided_leads_leave_the_default_view(portrait, page_for):
+    sales = page_for(roles.SALES)
+    evaluated(company_name="Big", employees=80)
+    decided = evaluated(company_name="Decided", employees=90)
+    lead_decide(lead=decided, user=sales.user, verdict=DecisionVerdict.INTERESTING)
+    names = [lead.company_name for lead in sales.get(QUEUE).context["page"].object_list]
+    assert names == ["Big"]
+    everything = sales.get(QUEUE, {"stage": "all"}).context["page"].object_list
+    assert sorted(lead.company_name for lead in everything) == ["Big", "Decided"]
+
+
+def test_queue_filters_mine_and_unassigned(portrait, page_for, make_user):
+    manager = page_for(roles.SALES_MANAGERS)
+    evaluated(company_name="Nobody's", employees=80)
+    evaluated(company_name="Manager's", employees=80, owner=manager.user)
+    evaluated(company_name="Someone's", employees=80, owner=make_user(roles.SALES))
+
+    def names(query):
+        page = manager.get(QUEUE, query).context["page"]
+        return sorted(lead.company_name for lead in page.object_list)
+
+    assert names({"assigned": "mine"}) == ["Manager's"]
+    assert names({"assigned": "unassigned"}) == ["Nobody's"]
+    assert names({"assigned": ""}) == ["Manager's", "Nobody's", "Someone's"]
 
 
 def test_an_invalid_filter_is_left_out_and_shown_while_the_others_apply(portrait, page_for):
@@ -254,9 +297,10 @@ def test_queue_shows_the_chosen_number_of_leads_per_page(portrait, page_for, pag
         assert b"page_size=10&amp;page=2" in response.content
 
 
-# Session, user, its two permission sets, the count, the published segments (filter choices)
-# and the page of leads with segment and owner joined.
-QUEUE_QUERIES = 7
+# Session, user, its two permission sets, the count, the published segments (filter choices),
+# the page of leads with segment and owner joined, the active reason codes (the inline
+# override's choices) and whether the user has acknowledged the portrait in force (the banner).
+QUEUE_QUERIES = 9
 
 
 @pytest.mark.parametrize(("rows", "page_size"), [(5, 10), (120, 100)])
@@ -286,12 +330,58 @@ def test_lead_page_explains_each_condition_with_its_actual_value(portrait, page_
     content = sales.get(lead_url(lead)).content.decode()
     assert "Segment: Big companies" in content
     assert "Exclusion: Sanctioned" in content
-    assert "<code>all[0]</code> employees ≥ 50" in content
-    assert "<code>all[0]</code> country = RU" in content
-    assert content.count('<tr class="condition-yes">') == 1
-    assert content.count('<tr class="condition-no">') == 1
-    assert "<td>80</td>" in content
-    assert "<td>UA</td>" in content
+    assert "Employees is at least <bdi>50</bdi>" in content
+    assert "Country is <bdi>RU</bdi>" in content
+    assert "all[0]" not in content
+    assert content.count('<li class="condition-yes"') == 1
+    assert content.count('<li class="condition-no"') == 1
+    assert "(here <bdi>80</bdi>)" in content
+    assert "(here <bdi>UA</bdi>)" in content
+
+
+def test_lead_page_shows_the_matched_segment_first_and_folds_the_others_with_why(
+    page_for,
+):
+    published_portrait(
+        segments=[
+            ("Software houses", {"all": [{"field": "industry", "op": "eq", "value": "62.01"}]}, 1),
+            ("Big companies", BIG, 2),
+        ],
+        exclusions=[("Sanctioned", {"all": [{"field": "country", "op": "eq", "value": "RU"}]})],
+    )
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=12000, industry="64.19", country="UA")
+    content = sales.get(lead_url(lead)).content.decode()
+    matched = content.index("Segment: Big companies")
+    folded = content.index('<details class="other-rules">')
+    assert matched < folded < content.index("Segment: Software houses")
+    assert folded < content.index("Exclusion: Sanctioned")
+    assert "The other 2 rules, and why they did not decide" in content
+    assert (
+        "Industry is <bdi>62.01 (Computer programming activities)</bdi> — here "
+        "<bdi>64.19 (Banks and other monetary intermediation)</bdi>"
+    ) in content
+    assert "(here <bdi>12,000</bdi>)" in content
+
+
+def test_an_excluded_lead_shows_the_exclusion_first(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80, country="RU")
+    content = sales.get(lead_url(lead)).content.decode()
+    assert content.index("Exclusion: Sanctioned") < content.index('<details class="other-rules">')
+    assert "It matches, but an exclusion applies." in content
+
+
+def test_the_lead_page_words_its_criteria_in_the_readers_language(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80000, country="UA")
+    sales.post(reverse("set_language"), {"language": "uk", "next": QUEUE})
+    content = sales.get(lead_url(lead)).content.decode()
+    explanation = content.split('class="explanation"')[1].split("</section>")[0]
+    # The field's label and the number's grouping are Ukrainian's; no field name shows.
+    assert "Працівники" in explanation
+    assert "<bdi>80\xa0000</bdi>" in explanation
+    assert "employees" not in explanation
 
 
 def test_sales_sees_the_decision_form_on_an_unassigned_lead(portrait, page_for):
@@ -358,6 +448,90 @@ def test_override_with_reason_code_is_recorded_as_override(portrait, page_for):
     assert (decision.is_override, decision.reason_code_id) == (True, code.pk)
     history = page_for(roles.SALES_MANAGERS).get(lead_url(lead)).content.decode()
     assert '<span class="badge badge-override">override</span>' in history
+
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+def test_a_decision_sent_by_the_script_answers_a_fragment_naming_the_next_lead(portrait, page_for):
+    sales = page_for(roles.SALES)
+    first = evaluated(employees=900)
+    second = evaluated(employees=80)
+
+    response = sales.post(decision_url(first), {"verdict": DecisionVerdict.INTERESTING}, **FETCH)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.startswith('<p class="message message-success decided"')
+    assert f"Decision recorded: {first.company_name} is Interesting." in content
+    assert f'data-next-url="{lead_url(second)}"' in content
+    assert "<html" not in content
+    first.refresh_from_db()
+    assert first.stage == LeadStage.QUALIFIED
+    # The queue shows the fragment itself: nothing waits for the next page.
+    assert b"message-success" not in sales.get(QUEUE).content
+
+
+def test_the_lead_page_script_asks_for_the_message_on_the_next_lead(portrait, page_for):
+    sales = page_for(roles.SALES)
+    first = evaluated(employees=900)
+    second = evaluated(employees=80)
+    sales.post(
+        decision_url(first), {"verdict": DecisionVerdict.INTERESTING, "open_next": "1"}, **FETCH
+    )
+    page = sales.get(lead_url(second)).content.decode()
+    assert f"Decision recorded: {first.company_name} is Interesting." in page
+
+
+def test_an_override_sent_by_the_script_without_a_code_asks_for_it_and_changes_nothing(
+    portrait, page_for
+):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.post(decision_url(lead), {"verdict": DecisionVerdict.NOT_INTERESTING}, **FETCH)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'data-fields="reason_code "' in content
+    assert "needs a reason code" in content
+    assert "<html" not in content
+    assert Decision.objects.count() == 0
+    code = reason("no_budget")
+    response = sales.post(
+        decision_url(lead),
+        {"verdict": DecisionVerdict.NOT_INTERESTING, "reason_code": code.pk, "reason": "Cash"},
+        **FETCH,
+    )
+    assert response.status_code == 200
+    assert Decision.objects.get().is_override is True
+
+
+def test_a_decision_from_the_queue_without_script_returns_to_the_queue(portrait, page_for):
+    sales = page_for(roles.SALES)
+    lead = evaluated(employees=80)
+    response = sales.post(
+        decision_url(lead),
+        {"verdict": DecisionVerdict.INTERESTING, "next": f"{QUEUE}?country=UA"},
+    )
+    assert response["Location"] == f"{QUEUE}?country=UA"
+    elsewhere = sales.post(
+        decision_url(lead), {"verdict": DecisionVerdict.INTERESTING, "next": "https://evil.test/"}
+    )
+    assert elsewhere["Location"] == lead_url(lead)
+
+
+def test_queue_rows_offer_the_decision_and_explain_the_order(portrait, page_for, make_user):
+    sales = page_for(roles.SALES)
+    mine = evaluated(company_name="Mine", employees=80)
+    evaluated(company_name="Nobody's", employees=80)
+    content = sales.get(QUEUE).content.decode()
+    assert f'action="{decision_url(mine)}"' in content
+    assert content.count('class="decision-form quick-decision"') == 2
+    assert 'aria-keyshortcuts="i"' in content and 'aria-keyshortcuts="n"' in content
+    assert "Why this order:" in content
+    assert "large (250 employees or more) ×1.5" in content
+    assert '<dialog id="keys-help"' in content
+    viewer = page_for(roles.TECHNICAL).get(QUEUE).content.decode()
+    assert "decision-form" not in viewer
 
 
 def test_decision_without_a_verdict_is_a_form_error(portrait, page_for):
@@ -478,8 +652,8 @@ def test_portrait_page_shows_segments_criteria_and_acknowledge_button(portrait, 
     employee = page_for(roles.TECHNICAL)
     content = employee.get(PORTRAIT).content.decode()
     assert "Big companies" in content
-    assert "employees ≥ 50" in content
-    assert "country = RU" in content
+    assert "Employees is at least <bdi>50</bdi>" in content
+    assert "Country is <bdi>RU</bdi>" in content
     assert "I have read it" in content
 
 
@@ -575,3 +749,80 @@ def test_lead_page_query_count_does_not_grow_with_the_decision_history(portrait,
     for verdict in ["not_interesting", "interesting", "not_interesting"]:
         lead_decide(lead=lead, user=manager.user, verdict=verdict, reason_code=reason())
     assert _queries(manager, lead_url(lead)) == once
+
+
+# The acknowledgement banner and its share ---------------------------------------------------
+
+
+def test_every_page_asks_an_employee_who_has_not_acknowledged_the_version_in_force(
+    portrait, page_for
+):
+    sales = page_for(roles.SALES)
+    for url in (QUEUE, reverse("crm:feedback"), reverse("crm:service-rules")):
+        content = sales.get(url).content.decode()
+        assert f"Version {portrait.version} of the portrait of our client is in force" in content
+        assert f'href="{PORTRAIT}#acknowledge"' in content
+    # Not on the portrait page itself, where the button is.
+    assert b"acknowledge-banner" not in sales.get(PORTRAIT).content
+    sales.post(reverse("portrait:acknowledge"))
+    assert b"acknowledge-banner" not in sales.get(QUEUE).content
+
+
+def test_the_banner_asks_an_employee_who_joined_after_the_publish_too(portrait, page_for):
+    # Joined later: no acknowledgement request was made for them when it was published.
+    late = page_for(roles.TECHNICAL)
+    assert not PortraitAcknowledgement.objects.filter(user=late.user).exists()
+    assert b"acknowledge-banner" in late.get(QUEUE).content
+
+
+def test_no_banner_for_accounts_that_never_acknowledge_or_without_a_portrait(db, page_for):
+    assert b"acknowledge-banner" not in page_for(roles.SALES).get(QUEUE).content
+    published_portrait()
+    assert b"acknowledge-banner" not in page_for(roles.INTEGRATIONS).get(PORTRAIT).content
+
+
+def test_the_dashboard_shows_the_share_of_employees_who_acknowledged(portrait, page_for, make_user):
+    manager = page_for(roles.SALES_MANAGERS)
+    others = [make_user(roles.SALES), make_user(roles.TECHNICAL), make_user(roles.SALES)]
+    make_user(roles.INTEGRATIONS)  # never asked
+    make_user(roles.SALES, is_active=False)  # gone
+    for user in others[:2]:
+        PortraitAcknowledgement.objects.update_or_create(
+            document=portrait, user=user, defaults={"acknowledged_at": portrait.created_at}
+        )
+    response = manager.get(DASHBOARD)
+    share = response.context["acknowledgements"]
+    assert (share.acknowledged, share.expected, share.percent) == (2, 4, 50)
+    content = response.content.decode()
+    assert '<span class="tile-value" id="acknowledged-share">50%</span>' in content
+    assert f"2 of 4 employees acknowledged version {portrait.version}" in content
+
+
+def test_the_dashboard_writes_numbers_and_money_in_the_readers_locale(portrait, page_for):
+    from decimal import Decimal
+
+    from portrait.models import Segment
+
+    Segment.objects.filter(portrait=portrait).update(
+        capacity=12000, average_deal_value=Decimal("2500.5")
+    )
+    manager = page_for(roles.SALES_MANAGERS)
+    english = manager.get(DASHBOARD).content.decode()
+    assert '<td class="number">12,000</td>' in english
+    assert "30,006,000.00 UAH" in english
+    manager.post(reverse("set_language"), {"language": "uk", "next": DASHBOARD})
+    ukrainian = manager.get(DASHBOARD).content.decode()
+    assert '<td class="number">12\xa0000</td>' in ukrainian
+    assert "30\xa0006\xa0000,00 UAH" in ukrainian
+
+
+def test_queue_query_count_is_the_same_at_two_page_sizes_for_a_salesperson(portrait, page_for):
+    sales = page_for(roles.SALES)
+    for index in range(12):
+        evaluated(employees=40 + index, owner=sales.user if index % 2 else None)
+    few = _queries(sales, f"{QUEUE}?page_size=10")
+    for index in range(100):
+        LeadFactory(employees=300 + index)
+    leads_evaluate(queryset=Lead.objects.all())
+    many = _queries(sales, f"{QUEUE}?page_size=100&assigned=&country=")
+    assert few == many == QUEUE_QUERIES
