@@ -1,5 +1,7 @@
 """Tests: fast hashing, in-memory mail, eager Celery unless a test starts a worker."""
 
+import tempfile
+
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,3 +16,5 @@ REST_FRAMEWORK = {
 }
 # One process, whatever the environment says: idempotency keys and counts stay per run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Uploaded import files go to a directory of this run, not the checkout's var/.
+LEAD_IMPORTS_DIR = tempfile.mkdtemp(prefix="portrait-imports-")

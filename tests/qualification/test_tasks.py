@@ -432,6 +432,7 @@ def test_the_apps_register_their_sweepers():
     assert {sweeper.__name__ for sweeper in background._sweepers} == {
         "evaluation_runs_sweep",
         "alerts_unsent_sweep",
+        "lead_imports_sweep",
         "escalations_unmailed_sweep",
         "delays_untold_sweep",
     }
