@@ -199,6 +199,7 @@ def test_every_task_the_services_send_is_registered_in_a_web_process():
         "qualification.tasks.evaluation_chunk_task",
         "qualification.tasks.evaluation_run_finish_task",
         "qualification.tasks.evaluation_run_task",
+        "qualification.tasks.lead_import_task",
     ]
     # A fresh process that sets Django up as a web server does, and imports no task itself.
     unregistered = subprocess.run(
