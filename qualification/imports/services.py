@@ -55,8 +55,9 @@ def _store(upload) -> Path:
     destination = _imports_dir() / f"{uuid.uuid4().hex}{Path(upload.name or '').suffix[:10]}"
     temporary = getattr(upload, "temporary_file_path", None)
     if temporary is not None:
-        upload.close()
+        # Moved while open: closing the upload afterwards finds nothing left to delete.
         shutil.move(temporary(), destination)
+        upload.close()
         return destination
     with destination.open("wb") as handle:
         for piece in upload.chunks():

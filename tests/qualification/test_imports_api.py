@@ -198,3 +198,12 @@ def test_the_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = admin.get("/api/v1/lead-imports/")
     assert len(response.json()["results"]) == 3
+
+
+def test_a_large_upload_goes_to_disk_and_is_imported_from_there(upload_as, settings):
+    # Past this size Django writes the upload to a temporary file, which the job takes over.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 16
+    _user, client, response = upload_as(roles.ADMINS)
+
+    assert response.status_code == 202
+    assert client.get(f"/api/v1/lead-imports/{response.json()['id']}/").json()["created"] == 1
