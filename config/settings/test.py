@@ -1,5 +1,6 @@
 """Tests: fast hashing, in-memory mail, eager Celery unless a test starts a worker."""
 
+import os
 import tempfile
 
 from config.settings.base import *  # noqa: F403
@@ -17,4 +18,6 @@ REST_FRAMEWORK = {
 # One process, whatever the environment says: idempotency keys and counts stay per run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploaded import files go to a directory of this run, not the checkout's var/.
-LEAD_IMPORTS_DIR = tempfile.mkdtemp(prefix="portrait-imports-")
+LEAD_IMPORTS_DIR = os.environ.get("LEAD_IMPORTS_DIR") or tempfile.mkdtemp(
+    prefix="portrait-imports-"
+)
