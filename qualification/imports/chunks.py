@@ -13,6 +13,7 @@ row wins unless it is older (by ``updated_at``); within a chunk the earlier one 
 as unchanged, so the leads end as they would whatever the chunks' bounds.
 """
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,11 +33,19 @@ _ATTEMPTS = 3
 _WHOLE_ROW = "non_field_errors"
 
 
-def rows_apply(*, source: str, numbered: Iterable[Record]) -> dict[str, Any]:
-    """Validate and write ``numbered`` records of ``source`` in one transaction.
+@dataclasses.dataclass
+class Prepared:
+    """A run of records read and validated: the rows to write and the report so far."""
 
-    Returns ``{"rows", "created", "updated", "unchanged", "errors": [{"line",
-    "external_id", "errors"}]}``; rejected rows are never written.
+    rows: dict[str, tuple[int, dict]]
+    report: dict[str, Any]
+
+
+def rows_prepare(numbered: Iterable[Record]) -> Prepared:
+    """Validate ``numbered`` records (no database): the rows to write, by external id.
+
+    A lead twice in the records keeps its later row unless that one is older; the other
+    counts as unchanged. Rejected rows go into the report's ``errors``.
     """
     report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "errors": []}
     rows: dict[str, tuple[int, dict]] = {}
@@ -60,12 +69,42 @@ def rows_apply(*, source: str, numbered: Iterable[Record]) -> dict[str, Any]:
             if earlier_at is not None and later_at is not None and later_at < earlier_at:
                 continue
         rows[row["external_id"]] = (record.line, row)
-    if rows:
+    return Prepared(rows=rows, report=report)
+
+
+def rows_write(*, source: str, prepared: Prepared) -> dict[str, Any]:
+    """Merge the prepared rows into the leads (one transaction); return the whole report."""
+    report = {**prepared.report, "errors": list(prepared.report["errors"])}
+    if prepared.rows:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        valid_rows_merge(source=source, rows=rows, report=counts)
+        valid_rows_merge(source=source, rows=prepared.rows, report=counts)
         for key, count in counts.items():
             report[key] += count
     return report
+
+
+def rows_apply(*, source: str, numbered: Iterable[Record]) -> dict[str, Any]:
+    """Validate and write ``numbered`` records of ``source`` in one transaction.
+
+    Returns ``{"rows", "created", "updated", "unchanged", "errors": [{"line",
+    "external_id", "errors"}]}``; rejected rows are never written.
+    """
+    return rows_write(source=source, prepared=rows_prepare(numbered))
+
+
+def chunk_prepare(job: LeadImport, chunk: LeadImportChunk) -> Prepared:
+    """Read and validate one chunk of ``job``'s file, in the job's language (no database)."""
+    numbered = itertools.islice(
+        records(
+            Path(job.file_path),
+            job_file_format(job),
+            start_offset=chunk.start_offset,
+            start_line=chunk.start_line,
+        ),
+        chunk.row_count,
+    )
+    with translation.override(job.language):
+        return rows_prepare(numbered)
 
 
 def rejections(job: LeadImport, errors: list[dict]) -> list[LeadImportRejection]:
@@ -94,16 +133,17 @@ def job_file_format(job: LeadImport) -> FileFormat:
     )
 
 
-def import_chunk_write(*, chunk_id: int) -> bool:
+def import_chunk_write(*, chunk_id: int, prepared: Prepared | None = None) -> bool:
     """Write one chunk of a running job and mark it done, in one transaction.
 
-    Returns whether it wrote: a done chunk, or a chunk of a job no longer running
-    (cancelled, failed), is skipped, so a chunk sent twice is written once. A deadlock
-    with a concurrent push is retried.
+    ``prepared`` is the chunk already read and validated (``chunk_prepare``); by default it
+    is read here, inside the transaction. Returns whether it wrote: a done
+    chunk, or a chunk of a job no longer running (cancelled, failed), is skipped, so a
+    chunk sent twice is written once. A deadlock with a concurrent push is retried.
     """
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            return _chunk_write(chunk_id)
+            return _chunk_write(chunk_id, prepared)
         except OperationalError as error:
             if not isinstance(error.__cause__, RETRYABLE) or attempt == _ATTEMPTS:
                 raise
@@ -112,7 +152,7 @@ def import_chunk_write(*, chunk_id: int) -> bool:
     return False  # pragma: no cover - the loop returns or raises
 
 
-def _chunk_write(chunk_id: int) -> bool:
+def _chunk_write(chunk_id: int, prepared: Prepared | None) -> bool:
     with transaction.atomic():
         # The job's lock orders the chunks of a job and a cancel: both wait for it.
         job_id = LeadImportChunk.objects.values_list("job_id", flat=True).get(pk=chunk_id)
@@ -120,17 +160,10 @@ def _chunk_write(chunk_id: int) -> bool:
         chunk = LeadImportChunk.objects.select_for_update().get(pk=chunk_id)
         if chunk.is_done or job.state != LeadImportState.RUNNING:
             return False
-        numbered = itertools.islice(
-            records(
-                Path(job.file_path),
-                job_file_format(job),
-                start_offset=chunk.start_offset,
-                start_line=chunk.start_line,
-            ),
-            chunk.row_count,
-        )
+        if prepared is None:
+            prepared = chunk_prepare(job, chunk)
         with translation.override(job.language):
-            report = rows_apply(source=job.source, numbered=numbered)
+            report = rows_write(source=job.source, prepared=prepared)
             LeadImportRejection.objects.bulk_create(rejections(job, report["errors"]), 1000)
         now = timezone.now()
         chunk.created, chunk.updated = report["created"], report["updated"]
