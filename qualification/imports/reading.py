@@ -54,6 +54,9 @@ _KNOWN = {field.lower(): field for field in (*SYNC_FIELDS, "attributes")}
 _GROUPED = re.compile(r"^-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 _NUMERIC = frozenset({"employees", "annual_revenue"})
+_NUMBER_MARKS = frozenset(" ,\u00a0\u202f")
+# What a JSON text may start with (NaN and Infinity too: they are refused, not parsed).
+_JSON_STARTS = frozenset('{["-0123456789tfnNI')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -466,6 +469,8 @@ def _refuse_constant(constant: str) -> Any:
 def decode_cell(value: str) -> Any:
     """The cell's JSON value; a cell that is not JSON (``NaN`` and ``Infinity`` included,
     which Python's parser would otherwise accept) stays the text it is."""
+    if value.lstrip()[:1] not in _JSON_STARTS:  # most cells are text: no parse to fail
+        return value
     try:
         return json.loads(value, parse_constant=_refuse_constant)
     except (json.JSONDecodeError, _NotJson):
@@ -475,6 +480,8 @@ def decode_cell(value: str) -> Any:
 def number_cell(value: str) -> str:
     """A number as Excel writes it in comma-decimal locales, as the API takes it."""
     stripped = value.strip()
+    if not _NUMBER_MARKS.intersection(stripped):
+        return stripped
     if _GROUPED.match(stripped):
         stripped = re.sub(r"[ \u00a0\u202f]", "", stripped)
     if _DECIMAL_COMMA.match(stripped):

@@ -334,3 +334,29 @@ def test_progress_counts_percent_rate_and_time_left(db):
         "rows_per_second": 25.0,
         "seconds_left": 30,
     }
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("plain", "plain"),
+        (" 12", 12),
+        ("true", True),
+        ('["a", 1]', ["a", 1]),
+        ("NaN", "NaN"),
+        ("-Infinity", "-Infinity"),
+        ("{broken", "{broken"),
+        ("", ""),
+    ],
+)
+def test_an_attribute_cell_is_its_json_value_or_else_its_text(cell, expected):
+    assert reading.decode_cell(cell) == expected
+
+
+def test_a_nul_character_in_a_row_rejects_that_row_only(run_import):
+    job = run_import("nul.csv", b"external_id,company_name\nn1,A\x00B\nn2,Fine\n")
+
+    assert (job.state, job.rows, job.created, job.rejected) == (LeadImportState.DONE, 2, 1, 1)
+    assert rejections(job) == [
+        (2, "company_name", "Text may not contain NUL characters or unpaired surrogates.")
+    ]

@@ -207,3 +207,26 @@ def test_a_large_upload_goes_to_disk_and_is_imported_from_there(upload_as, setti
 
     assert response.status_code == 202
     assert client.get(f"/api/v1/lead-imports/{response.json()['id']}/").json()["created"] == 1
+
+
+def test_uploads_count_in_the_bulk_rate_and_following_a_job_does_not(
+    make_user, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "bulk": "2/min"},
+    }
+    client = client_of(make_user(roles.ADMINS))
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [post_file(client).status_code for _ in range(3)]
+
+    assert answers == [202, 202, 429]
+    assert LeadImport.objects.count() == 2
+    job_id = LeadImport.objects.first().pk
+    assert [client.get(f"/api/v1/lead-imports/{job_id}/").status_code for _ in range(3)] == [
+        200
+    ] * 3
+    cache.clear()

@@ -63,6 +63,11 @@ class LeadImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
         "cancel": PUSHERS,
     }
 
+    @property
+    def throttle_scope(self) -> str | None:
+        # The upload is a bulk push (config.throttling); following a job is not.
+        return "bulk" if getattr(self, "action", None) == "create" else None
+
     def visible_queryset(self):
         return lead_imports_for_user(self.request.user).select_related("requested_by")
 
