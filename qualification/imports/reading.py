@@ -202,6 +202,17 @@ def file_inspect(
             }
         )
     if kind == JSONL:
+        if sample[offset:].lstrip().startswith(b"["):
+            raise ValidationError(
+                {
+                    "file": [
+                        _(
+                            "This is a JSON array; the file must be JSON Lines: one lead "
+                            "object per line."
+                        )
+                    ]
+                }
+            )
         return FileFormat(kind=JSONL, encoding=encoding, data_offset=offset)
     text = sample[offset:].decode(ENCODINGS[encoding], errors="replace")
     header_line = next((line for line in text.splitlines() if line.strip()), "")

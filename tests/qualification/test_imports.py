@@ -238,6 +238,13 @@ def test_a_header_without_external_id_is_refused(tmp_path):
     assert errors == {"file": ["The header has no external_id column: each lead needs its id."]}
 
 
+def test_a_json_array_is_refused_as_not_json_lines(tmp_path):
+    errors = errors_of(lambda: inspect(tmp_path, b'[{"external_id": "a"}]', name="leads.json"))
+    assert errors == {
+        "file": ["This is a JSON array; the file must be JSON Lines: one lead object per line."]
+    }
+
+
 def test_an_empty_file_is_refused(tmp_path):
     assert errors_of(lambda: inspect(tmp_path, b"\n\n")) == {"file": ["The file is empty."]}
 
