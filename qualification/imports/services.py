@@ -16,6 +16,7 @@ first chunk not done.
 """
 
 import datetime
+import logging
 import shutil
 import time
 import uuid
@@ -35,6 +36,8 @@ from qualification.imports.reading import file_inspect, record_offsets
 from qualification.models import LeadImport, LeadImportChunk, LeadImportState
 from qualification.sync.grants import lead_source_authorize
 from qualification.sync.validation import source_validate
+
+logger = logging.getLogger(__name__)
 
 LEAD_IMPORT_TASK = "qualification.tasks.lead_import_task"
 _ACTIVE = [LeadImportState.QUEUED, LeadImportState.RUNNING]
@@ -165,8 +168,17 @@ def lead_import_run(*, job_id: int, seconds: float | None = None) -> str:
     for position, chunk_id in enumerate(chunk_ids):
         try:
             import_chunk_write(chunk_id=chunk_id)
-        except Exception as error:
-            _fail(job, error)
+        except Exception:
+            logger.exception("Import job %s stopped on an error.", job.pk)
+            with translation.override(job.language):
+                _fail(
+                    job,
+                    _(
+                        "The import stopped on an unexpected error; the rows written so far "
+                        "stay written. Upload the file again to import the rest: the rows "
+                        "already imported are skipped as unchanged."
+                    ),
+                )
             raise
         state = LeadImport.objects.values_list("state", flat=True).get(pk=job.pk)
         if state != LeadImportState.RUNNING:
@@ -229,8 +241,8 @@ def _finish(job: LeadImport) -> str:
     return job.state
 
 
-def _fail(job: LeadImport, error) -> None:
-    """Mark the job failed with ``error``, in its own transaction."""
+def _fail(job: LeadImport, error: str) -> None:
+    """Mark the job failed with ``error`` (a message for its requester), in its own transaction."""
     with transaction.atomic():
         job = LeadImport.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:

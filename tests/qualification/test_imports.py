@@ -367,3 +367,43 @@ def test_a_nul_character_in_a_row_rejects_that_row_only(run_import):
     assert rejections(job) == [
         (2, "company_name", "Text may not contain NUL characters or unpaired surrogates.")
     ]
+
+
+def test_a_task_out_of_time_hands_the_job_to_its_next_message(
+    db, django_capture_on_commit_callbacks, settings
+):
+    from config.outbox.models import OutboxMessage
+    from qualification.imports.services import LEAD_IMPORT_TASK
+
+    settings.LEAD_IMPORT_CHUNK_ROWS = 2
+    settings.LEAD_IMPORT_TASK_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        job = lead_import_create(
+            upload=upload("t.csv", b"external_id\na\nb\nc\nd\ne\n"), source="files"
+        )
+
+    job.refresh_from_db()
+    assert (job.state, job.total_chunks, job.created) == (LeadImportState.DONE, 3, 5)
+    # The upload's message, then one per chunk handed on: each task wrote one chunk.
+    assert OutboxMessage.objects.filter(task_name=LEAD_IMPORT_TASK).count() == 3
+
+
+def test_a_chunk_that_raises_fails_the_job_with_a_message_for_its_requester(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    from qualification.imports import chunks
+
+    job = queued(django_capture_on_commit_callbacks, b"external_id\na\n")
+
+    def broken(**kwargs):
+        raise RuntimeError("connection reset by the database server at 10.0.0.5")
+
+    monkeypatch.setattr(chunks, "valid_rows_merge", broken)
+    with pytest.raises(RuntimeError):
+        lead_import_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == LeadImportState.FAILED
+    assert job.error.startswith("The import stopped on an unexpected error")
+    assert "10.0.0.5" not in job.error
+    assert Lead.objects.count() == 0
