@@ -71,10 +71,11 @@ def test_the_rejected_rows_come_as_csv_naming_line_and_column(upload_as):
     assert answer.status_code == 200
     assert answer["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(answer.streaming_content).decode("utf-8-sig")
+    # Separated as the uploaded file was: Excel in a comma-decimal locale opens it.
     assert text.splitlines() == [
-        "line,column,message",
-        "3,employees,This number must not be negative.",
-        "4,employees,A whole number is required.",
+        "line;column;message",
+        "3;employees;This number must not be negative.",
+        "4;employees;A whole number is required.",
     ]
 
 
@@ -84,7 +85,7 @@ def test_the_messages_are_in_the_language_of_the_upload(upload_as):
     answer = client.get(f"/api/v1/lead-imports/{response.json()['id']}/errors/")
 
     text = b"".join(answer.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[-1] == "4,employees,Потрібне ціле число."
+    assert text.splitlines()[-1] == "4;employees;Потрібне ціле число."
 
 
 def test_a_file_nobody_can_read_is_a_400_naming_what_to_change(make_user):

@@ -124,9 +124,12 @@ class LeadImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
         pagination_class=None,
     )
     def errors(self, request, pk=None):
-        """The rejected rows as CSV: line, column, message (one row per message)."""
+        """The rejected rows as CSV: line, column, message (one row per message), separated
+        as the uploaded file was (a comma for JSON Lines)."""
         job = self.get_object()
-        writer = csv.writer(_Echo())
+        # The uploaded file's own delimiter: Excel where the decimal mark is a comma
+        # splits a CSV on semicolons, and opens the file it saved as it expects.
+        writer = csv.writer(_Echo(), delimiter=job.delimiter or ",")
 
         def rows():
             yield "\ufeff" + writer.writerow([_("line"), _("column"), _("message")])
