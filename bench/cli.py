@@ -12,9 +12,21 @@ import traceback
 from bench import environment, report
 from bench.context import Context
 
-SCENARIOS = ["reevaluation", "sync", "reads", "predicate"]
-FULL_SIZES = {"reevaluation": 1_000_000, "sync": 200_000, "reads": 100_000, "predicate": 20_000}
-QUICK_SIZES = {"reevaluation": 20_000, "sync": 10_000, "reads": 10_000, "predicate": 5_000}
+SCENARIOS = ["reevaluation", "sync", "reads", "predicate", "imports"]
+FULL_SIZES = {
+    "reevaluation": 1_000_000,
+    "sync": 200_000,
+    "reads": 100_000,
+    "predicate": 20_000,
+    "imports": 200_000,
+}
+QUICK_SIZES = {
+    "reevaluation": 20_000,
+    "sync": 10_000,
+    "reads": 10_000,
+    "predicate": 5_000,
+    "imports": 10_000,
+}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -33,6 +33,17 @@ def limit() -> int:
     return settings.API_MAX_BODY_BYTES
 
 
+#: API paths whose uploads are streamed to disk: their own, larger limit.
+UPLOAD_PATHS = ("/api/v1/lead-imports/",)
+
+
+def limit_for(path: str) -> int:
+    """The body limit of ``path``: uploads streamed to disk have ``LEAD_IMPORT_MAX_BYTES``."""
+    if path in UPLOAD_PATHS:
+        return settings.LEAD_IMPORT_MAX_BYTES
+    return limit()
+
+
 def too_large_body(limit: int) -> dict:
     """The JSON error body of a 413, for answers given outside DRF."""
     # Imported here: config.api imports DRF's views, which import the parsers, which import us.

@@ -21,7 +21,7 @@ class ApiBodyLimitMiddleware:
     def __call__(self, request):
         if request.path.startswith("/api/"):
             length = _declared_length(request)
-            limit = body_limit.limit()
+            limit = body_limit.limit_for(request.path)
             if length > limit:
                 body_limit.discard(request, length)
                 return JsonResponse(body_limit.too_large_body(limit), status=413)

@@ -29,6 +29,7 @@ class QualificationConfig(AppConfig):
         from portrait.versioning.publishing import on_publish
         from qualification.evaluation.runs import evaluation_run_on_publish, evaluation_runs_sweep
         from qualification.funnel.alerts import alerts_unsent_sweep
+        from qualification.imports.services import lead_imports_sweep
         from qualification.lead_actions import lead_lost_offer, lead_page_action_register
 
         # A new portrait re-evaluates every lead: its run is planned with the publish
@@ -37,6 +38,7 @@ class QualificationConfig(AppConfig):
         # Runs and alert mails that stalled are asked for again (config.background).
         on_sweep(evaluation_runs_sweep)
         on_sweep(alerts_unsent_sweep)
+        on_sweep(lead_imports_sweep)
         lead_page_action_register(lead_lost_offer)
         post_migrate.connect(
             _seed_rejection_reasons, sender=self, dispatch_uid="qualification.rejection_reasons"

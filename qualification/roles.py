@@ -27,7 +27,14 @@ _FUNNEL_MANAGEMENT = [
 ]
 
 GRANTS: dict[str, list[str]] = {
-    ADMINS: ["view_lead", "import_lead", "change_lead", *_FUNNEL_MANAGEMENT],
+    ADMINS: [
+        "view_lead",
+        "import_lead",
+        "change_lead",
+        "view_leadimport",
+        "view_all_leadimports",
+        *_FUNNEL_MANAGEMENT,
+    ],
     SALES: [
         "view_lead",
         "qualify_lead",
@@ -42,6 +49,8 @@ GRANTS: dict[str, list[str]] = {
         "qualify_lead",
         "mark_lead_lost",
         "change_lead",
+        "import_lead",
+        "view_leadimport",
         *_FUNNEL_MANAGEMENT,
     ],
     TECHNICAL: [
@@ -52,5 +61,5 @@ GRANTS: dict[str, list[str]] = {
         "view_decision",
         "view_rejectionreason",
     ],
-    INTEGRATIONS: ["view_lead", "sync_lead", "view_decision"],
+    INTEGRATIONS: ["view_lead", "sync_lead", "view_decision", "view_leadimport"],
 }

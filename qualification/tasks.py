@@ -13,6 +13,7 @@ from qualification.evaluation.runs import (
     evaluation_run_start,
 )
 from qualification.funnel.alerts import alert_send, alerts_check
+from qualification.imports.services import lead_import_run
 from qualification.models import Alert, EvaluationRun
 
 
@@ -59,3 +60,9 @@ def alert_send_task(alert_id: int) -> bool:
     """E-mail one alert to the sales managers."""
     alert = Alert.objects.filter(pk=alert_id).first()
     return alert_send(alert=alert) if alert else False
+
+
+@shared_task(acks_late=True)
+def lead_import_task(job_id: int) -> str:
+    """Plan an import job if needed and write its chunks not done (resumable)."""
+    return lead_import_run(job_id=job_id)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("queue/<int:pk>/decision/", views.lead_decision, name="lead-decision"),
     path("queue/<int:pk>/lost/", views.lead_lost, name="lead-lost"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("imports/", views.lead_imports, name="imports"),
 ]

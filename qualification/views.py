@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,10 +29,12 @@ from qualification.funnel.alerts import alerts_for_user
 from qualification.funnel.figures import segment_lead_counts
 from qualification.funnel.segment_coverage import segment_coverage
 from qualification.funnel.summary import funnel_figures
+from qualification.imports.reading import DELIMITER_LABELS, ENCODING_LABELS
+from qualification.imports.services import lead_imports_for_user
 from qualification.lead_actions import lead_page_actions
 from qualification.leads import selectors
 from qualification.leads.loss import lead_can_lose, lead_lose
-from qualification.models import Lead
+from qualification.models import Lead, LeadImportState
 from qualification.permissions import QUALIFY, user_can_see_figures
 from qualification.ranking import estimated_value_note, size_factors_text
 
@@ -264,3 +267,38 @@ def _segment_rows(published, user, *, sees_all: bool) -> list[dict]:
         {"segment": segment, "leads": count, "width": percent_of(count, most)}
         for segment, count in counts
     ]
+
+
+@login_required
+@permission_required("qualification.import_lead", raise_exception=True)
+def lead_imports(request):
+    """Upload a file of leads and watch its import; the recent imports with their rejects.
+
+    The page posts the file to the API (``/api/v1/lead-imports/``) and polls the job: the
+    same operation, rules and permissions as for an outside system.
+    """
+    context = {
+        "jobs": lead_imports_for_user(request.user).select_related("requested_by")[:20],
+        "encodings": ENCODING_LABELS.items(),
+        "delimiters": DELIMITER_LABELS.items(),
+        "labels": {
+            "api": reverse("v1:lead-import-list"),
+            "states": {state.value: str(state.label) for state in LeadImportState},
+            "uploading": _("Uploading the file… %(percent)s%%"),
+            "title": _("Importing %(file)s into %(source)s"),
+            "queued": _("Waiting for a worker."),
+            "counts": _(
+                "%(rows)s of %(total)s rows read: %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(rejected)s rejected."
+            ),
+            "speed": _("%(rate)s rows per second; about %(left)s left."),
+            "rate": _("%(rate)s rows per second."),
+            "hours": _("%(hours)s h %(minutes)s min"),
+            "minutes": _("%(minutes)s min %(seconds)s s"),
+            "seconds": _("%(seconds)s s"),
+            "unreachable": _("The server cannot be reached; the import goes on. Trying again…"),
+            "failed": _("The upload failed."),
+            "confirm": _("Stop this import? The rows written so far stay written."),
+        },
+    }
+    return render(request, "qualification/imports.html", context)

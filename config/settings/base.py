@@ -199,6 +199,15 @@ REST_FRAMEWORK = {
 # batch is 54,800,089 bytes (52.3 MiB; tests/config/test_body_limit.py builds it).
 # 56 MiB (58,720,256 bytes) leaves 7 % for white space.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=56 * 1024 * 1024)
+# An import job's upload (POST /api/v1/lead-imports/) is streamed to disk, so it may be
+# far larger than a JSON body: a million leads of an Excel export are about 150 MB.
+LEAD_IMPORT_MAX_BYTES = env.int("LEAD_IMPORT_MAX_BYTES", default=1024 * 1024 * 1024)
+# Where uploaded import files wait for their job; web and worker processes must share it.
+LEAD_IMPORTS_DIR = env("LEAD_IMPORTS_DIR", default=str(BASE_DIR / "var" / "imports"))
+# Rows per import chunk (one transaction each), and how long one task writes chunks
+# before it hands the job to its own next message (under the broker's visibility timeout).
+LEAD_IMPORT_CHUNK_ROWS = env.int("LEAD_IMPORT_CHUNK_ROWS", default=10_000)
+LEAD_IMPORT_TASK_SECONDS = env.float("LEAD_IMPORT_TASK_SECONDS", default=60)
 
 # Safe retries (config/idempotency.py): a POST's answer is kept this long for a retry
 # with the same Idempotency-Key...

@@ -1,5 +1,8 @@
 """Tests: fast hashing, in-memory mail, eager Celery unless a test starts a worker."""
 
+import os
+import tempfile
+
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +19,7 @@ REST_FRAMEWORK = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The tests of alerts check them when they mean to; the ones of the check on change turn it on.
 PORTRAIT_CRM = {**PORTRAIT_CRM, "ALERTS_CHECK_ON_CHANGE": False}  # noqa: F405
+# Uploaded import files go to a directory of this run, not the checkout's var/.
+LEAD_IMPORTS_DIR = os.environ.get("LEAD_IMPORTS_DIR") or tempfile.mkdtemp(
+    prefix="portrait-imports-"
+)

@@ -1,1 +1,1 @@
-from qualification.admin import funnel, leads  # noqa: F401
+from qualification.admin import funnel, imports, leads  # noqa: F401

@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from qualification.api.views import funnel, leads
+from qualification.api.views import funnel, imports, leads
 
 router = SimpleRouter()
 router.register("leads", leads.LeadViewSet, basename="lead")
+router.register("lead-imports", imports.LeadImportViewSet, basename="lead-import")
 router.register("evaluation-runs", funnel.EvaluationRunViewSet, basename="evaluation-run")
 router.register("sales-plans", funnel.SalesPlanViewSet, basename="sales-plan")
 router.register("alerts", funnel.AlertViewSet, basename="alert")

@@ -1,5 +1,11 @@
 from qualification.models.decisions import Decision, RejectionReason
 from qualification.models.evaluations import EvaluationChunk, EvaluationRun, EvaluationRunStatus
+from qualification.models.imports import (
+    LeadImport,
+    LeadImportChunk,
+    LeadImportRejection,
+    LeadImportState,
+)
 from qualification.models.leads import Lead, LeadSource
 from qualification.models.merges import DuplicateCandidate, LeadIdentity, LeadMerge
 from qualification.models.plans import Alert, AlertKind, SalesPlan
@@ -15,6 +21,10 @@ __all__ = [
     "EvaluationRunStatus",
     "Lead",
     "LeadIdentity",
+    "LeadImport",
+    "LeadImportChunk",
+    "LeadImportRejection",
+    "LeadImportState",
     "LeadMerge",
     "LeadSource",
     "LeadTransition",

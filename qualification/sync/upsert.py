@@ -41,12 +41,12 @@ _ATTEMPTS = 3
 try:
     from psycopg import errors as _pg_errors
 
-    _RETRYABLE: tuple[type[BaseException], ...] = (
+    RETRYABLE: tuple[type[BaseException], ...] = (
         _pg_errors.DeadlockDetected,
         _pg_errors.SerializationFailure,
     )
 except ImportError:  # pragma: no cover - SQLite-only installs
-    _RETRYABLE = ()
+    RETRYABLE = ()
 
 
 def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
@@ -87,9 +87,9 @@ def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
     for attempt in range(1, _ATTEMPTS + 1):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         try:
-            _merge_into_leads(source=source, rows=rows, report=counts)
+            valid_rows_merge(source=source, rows=rows, report=counts)
         except OperationalError as error:
-            retryable = isinstance(error.__cause__, _RETRYABLE) and not connection.in_atomic_block
+            retryable = isinstance(error.__cause__, RETRYABLE) and not connection.in_atomic_block
             if not retryable or attempt == _ATTEMPTS:
                 raise
             continue
@@ -98,8 +98,11 @@ def leads_bulk_upsert(*, source: str, items: list, user=None) -> dict:
     return report
 
 
-def _merge_into_leads(*, source: str, rows: dict[str, tuple[int, dict]], report: dict) -> None:
-    """Write the valid rows in one transaction; counts go into ``report``."""
+def valid_rows_merge(*, source: str, rows: dict[str, tuple[int, dict]], report: dict) -> None:
+    """Write the valid rows (external id → (index, row)) in one transaction.
+
+    The counts go into ``report``. The import jobs write their chunks through it too.
+    """
     with transaction.atomic():
         stored = {
             external_id: (lead_id, lead_source, content_hash, source_updated_at)

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.json_depth import (
     BEYOND_PARSING,
@@ -57,6 +58,7 @@ _PLAIN_EMAIL = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _SYNC_FIELD_SET = frozenset(SYNC_FIELDS)
+NEGATIVE = gettext_lazy("This number must not be negative.")
 
 
 def source_validate(source: Any) -> list[str]:
@@ -95,16 +97,21 @@ def _text(value: Any, field: str, errors: dict) -> str | None:
 def _employees(value: Any, errors: dict) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdecimal():
-        digits = value.strip().lstrip("0") or "0"
+    if isinstance(value, str) and value.strip().removeprefix("-").isdecimal():
+        text = value.strip()
+        digits = text.removeprefix("-").lstrip("0") or "0"
         # int() refuses strings of over 4300 digits; past ten, the number is out of range.
-        value = int(digits) if len(digits) <= 10 else MAX_EMPLOYEES + 1
+        magnitude = int(digits) if len(digits) <= 10 else MAX_EMPLOYEES + 1
+        value = -magnitude if text.startswith("-") else magnitude
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         errors["employees"] = [_("A whole number is required.")]
         return None
-    if not 0 <= value <= MAX_EMPLOYEES:
+    if value < 0:
+        errors["employees"] = [str(NEGATIVE)]
+        return None
+    if value > MAX_EMPLOYEES:
         errors["employees"] = [
             _("Ensure this value is between 0 and %(maximum)d.") % {"maximum": MAX_EMPLOYEES}
         ]
@@ -123,7 +130,10 @@ def _revenue(value: Any, errors: dict) -> decimal.Decimal | None:
     except decimal.InvalidOperation:
         errors["annual_revenue"] = [_("A number is required.")]
         return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_REVENUE:
+    if amount.is_finite() and amount < 0:
+        errors["annual_revenue"] = [str(NEGATIVE)]
+        return None
+    if not amount.is_finite() or amount > MAX_REVENUE:
         errors["annual_revenue"] = [
             _("Ensure this value is between 0 and %(maximum)s.") % {"maximum": MAX_REVENUE}
         ]

@@ -138,9 +138,10 @@ class Stack:
         self.mail_log.touch()
         self.workers: list[subprocess.Popen] = []
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, **environment: str) -> subprocess.Popen:
         number = len(self.workers) + 1
         worker = celery_worker_start(
+            **environment,
             queue=self.queue,
             name=f"fault{number}",
             CELERY_BROKER_URL=self.redis.url,

@@ -50,3 +50,10 @@ def test_the_broker_keeps_its_queue_across_a_restart(compose):
     assert command[command.index("--appendonly") + 1] == "yes"
     assert "redis-data:/data" in redis["volumes"]
     assert "redis-data" in compose["volumes"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_web_and_worker_share_the_directory_of_uploaded_imports(compose, service):
+    app = compose["services"][service]
+    assert app["environment"]["LEAD_IMPORTS_DIR"] == "/srv/imports"
+    assert "lead-imports:/srv/imports" in app["volumes"]

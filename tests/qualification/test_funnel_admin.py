@@ -18,7 +18,7 @@ from tests.qualification.funnel_factories import (
 
 
 @pytest.mark.parametrize(
-    "model", ["evaluationrun", "decision", "salesplan", "alert", "rejectionreason"]
+    "model", ["evaluationrun", "decision", "salesplan", "alert", "rejectionreason", "leadimport"]
 )
 def test_changelists_open(admin_client, model):
     response = admin_client.get(reverse(f"admin:qualification_{model}_changelist"))

@@ -170,3 +170,40 @@ def test_an_unstorable_external_id_is_echoed_escaped(db, tmp_path):
     report, _failure = run(path, "--source", "files")
     assert report["errors"][0]["external_id"] == "j\\ud800"
     assert not Lead.objects.exists()
+
+
+def test_a_semicolon_windows_1251_excel_file_imports_and_a_negative_number_says_so(db, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "external_id;company_name;employees\r\nk1;Київ Софт;1 200\r\nk2;Мінус;-5\r\n".encode(
+            "cp1251"
+        )
+    )
+    report, failure = run(path, "--source", "files")
+    assert str(failure) == "1 line(s) rejected; the others were imported."
+    assert report["errors"] == [
+        {
+            "line": 3,
+            "external_id": "k2",
+            "errors": {"employees": ["This number must not be negative."]},
+        }
+    ]
+    assert Lead.objects.get().company_name == "Київ Софт"
+    assert Lead.objects.get().employees == 1200
+
+
+def test_a_wrong_named_encoding_is_a_clear_message_not_a_traceback(db, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("external_id;company_name\r\nk1;Київ\r\n".encode("cp1251"))
+    with pytest.raises(CommandError, match=r"Line 2 is not valid UTF-8 text\. The file looks like"):
+        call_command("import_leads", str(path), "--source", "x", "--encoding", "utf-8")
+
+
+def test_the_progress_bar_shows_the_total(db, tmp_path):
+    from io import StringIO
+
+    path = tmp_path / "leads.csv"
+    path.write_text("external_id\n" + "".join(f"p{n}\n" for n in range(30)), encoding="utf-8")
+    err = StringIO()
+    call_command("import_leads", str(path), "--source", "files", stdout=StringIO(), stderr=err)
+    assert "30/30" in err.getvalue()

@@ -199,6 +199,7 @@ def test_every_task_the_services_send_is_registered_in_a_web_process():
         "qualification.tasks.evaluation_chunk_task",
         "qualification.tasks.evaluation_run_finish_task",
         "qualification.tasks.evaluation_run_task",
+        "qualification.tasks.lead_import_task",
     ]
     # A fresh process that sets Django up as a web server does, and imports no task itself.
     unregistered = subprocess.run(
@@ -432,6 +433,7 @@ def test_the_apps_register_their_sweepers():
     assert {sweeper.__name__ for sweeper in background._sweepers} == {
         "evaluation_runs_sweep",
         "alerts_unsent_sweep",
+        "lead_imports_sweep",
         "escalations_unmailed_sweep",
         "delays_untold_sweep",
     }

@@ -1,0 +1,1 @@
+"""Bulk import jobs: reading the files people have, planning and writing them in chunks."""
