@@ -163,10 +163,17 @@ class DelayAdmin(SimpleHistoryAdmin):
     search_fields = ("reference", "what", "client__name")
     date_hierarchy = "recorded_at"
     autocomplete_fields = ("client",)
-    fields = (*DELAY_FIELDS, "postponement", "recorded_by", "recorded_at", "client_told_at")
+    fields = (
+        *DELAY_FIELDS,
+        "postponement",
+        "recorded_by",
+        "recorded_at",
+        "client_told_at",
+        "contacts_told",
+    )
 
     def get_readonly_fields(self, request, obj=None):
-        written = ("postponement", "recorded_by", "recorded_at", "client_told_at")
+        written = ("postponement", "recorded_by", "recorded_at", "client_told_at", "contacts_told")
         return written if obj is None else (*DELAY_FIELDS, *written)
 
     def has_delete_permission(self, request, obj=None):

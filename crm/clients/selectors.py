@@ -104,3 +104,8 @@ def client_owners() -> QuerySet:
         .objects.filter(Exists(Client.objects.filter(owner=OuterRef("pk"))))
         .order_by("username")
     )
+
+
+def client_has_mail_contact(client: Client) -> bool:
+    """Whether a notice to ``client`` reaches anyone: a contact of theirs has an e-mail."""
+    return client.contacts.exclude(email="").exists()

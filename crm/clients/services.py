@@ -3,13 +3,14 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crm.choices import ClientKind
 from crm.clients.selectors import VIEW_ALL
 from crm.models import Client, ClientContact, Department
+from crm.models.clients import DEPARTMENT_TAKEN
 
 CLIENT_FIELDS = (
     "kind",
@@ -49,7 +50,7 @@ def client_insert(*, client: Client, user) -> Client:
         raise PermissionDenied(_("You may not create clients."))
     if client.kind == ClientKind.EXTERNAL:
         raise ValidationError({"kind": _("An external client comes from a signed contract.")})
-    client.full_clean()
+    _full_clean(client)
     try:
         with transaction.atomic():
             client.save()
@@ -85,11 +86,23 @@ def client_update(
         for key in CLIENT_FIELDS:
             if key in data and key != "kind":
                 setattr(locked, key, data[key])
-        locked.full_clean()
+        _full_clean(locked)
         locked.save()
         if contacts is not None:
             _contacts_replace(client=locked, contacts=contacts)
     return locked
+
+
+def _full_clean(client: Client) -> None:
+    """``full_clean``, a department's second client refused by naming ``department``."""
+    try:
+        client.full_clean()
+    except ValidationError as error:
+        general = error.error_dict.pop(NON_FIELD_ERRORS, [])
+        for refusal in general:
+            field = "department" if refusal.code == DEPARTMENT_TAKEN else NON_FIELD_ERRORS
+            error.error_dict.setdefault(field, []).append(refusal)
+        raise
 
 
 def _contacts_replace(*, client: Client, contacts: Iterable[Mapping[str, Any]]) -> None:

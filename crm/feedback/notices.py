@@ -125,6 +125,6 @@ def delay_notice_send(*, delay_id: int) -> int:
                     recipient_list=[contact.email],
                 )
             sent += 1
-        delay.client_told_at = timezone.now()
-        delay.save(update_fields=["client_told_at"])
+        delay.client_told_at, delay.contacts_told = timezone.now(), sent
+        delay.save(update_fields=["client_told_at", "contacts_told"])
     return sent

@@ -52,6 +52,26 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.head_id is not None and not serves_clients(self.head):
+            raise ValidationError(
+                {"head": _("Only an employee who serves clients can head a department.")}
+            )
+
+
+def serves_clients(user) -> bool:
+    """Whether ``user`` is an employee who sees clients: one who may own them and hear of them.
+
+    Integration accounts and people without a role cannot read a client's page, nor act on
+    the bad news mailed to them about it.
+    """
+    return user.is_active and user.has_perm("crm.view_client")
+
+
+#: The code of the refusal of a second client for one department.
+DEPARTMENT_TAKEN = "department_taken"
+
 
 class Client(models.Model):
     """Someone we serve: a company that signed with us, a department of ours, a partner,
@@ -118,6 +138,8 @@ class Client(models.Model):
                 fields=["department"],
                 condition=models.Q(department__isnull=False),
                 name="client_one_per_department",
+                violation_error_code=DEPARTMENT_TAKEN,
+                violation_error_message=_("This department is a client already."),
             ),
         ]
 
@@ -138,6 +160,8 @@ class Client(models.Model):
             raise ValidationError({"department": _("Name the department of an internal client.")})
         if self.kind != ClientKind.INTERNAL and self.department_id is not None:
             raise ValidationError({"department": _("Only an internal client names a department.")})
+        if self.owner_id is not None and not serves_clients(self.owner):
+            raise ValidationError({"owner": _("Only an employee who serves clients can own one.")})
 
 
 class ClientContact(models.Model):

@@ -99,10 +99,12 @@ class Feedback(models.Model):
                 fields=["source", "external_id"],
                 condition=~models.Q(external_id=""),
                 name="feedback_unique_source_external_id",
+                violation_error_message=_("This source has sent an item with this external id."),
             ),
             models.CheckConstraint(
                 condition=models.Q(external_id="") | ~models.Q(source=""),
                 name="feedback_external_id_needs_source",
+                violation_error_message=_("An external id needs the source it comes from."),
             ),
         ]
         indexes = [
@@ -199,6 +201,8 @@ class Delay(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     client_told_at = models.DateTimeField(_("client told at"), null=True, blank=True)
+    # How many of the client's contacts the notice reached: none when none has an e-mail.
+    contacts_told = models.PositiveIntegerField(_("contacts told"), default=0, editable=False)
 
     history = HistoricalRecords()
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.pagination import BoundedCountPaginator
-from crm.clients.selectors import clients_for_user
+from crm.clients.selectors import client_has_mail_contact, clients_for_user
 from crm.clients.timeline import latest_per_reference
 from crm.contracts.selectors import contracts_for_user
 from crm.feedback.countdown import countdown
@@ -217,11 +217,25 @@ def delay_new(request):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Delay recorded: %(reference)s, postponement %(number)s; the client is told.")
-                % {"reference": delay.reference, "number": delay.postponement},
-            )
+            said = {"reference": delay.reference, "number": delay.postponement}
+            if client_has_mail_contact(delay.client):
+                messages.success(
+                    request,
+                    _(
+                        "Delay recorded: %(reference)s, postponement %(number)s; the client's "
+                        "contacts are told by e-mail."
+                    )
+                    % said,
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Delay recorded: %(reference)s, postponement %(number)s. The client has "
+                        "no contact with an e-mail: tell them yourself."
+                    )
+                    % said,
+                )
             return _back(request, reverse("crm:client", args=[delay.client_id]))
     status = 400 if request.method == "POST" else 200
     return render(

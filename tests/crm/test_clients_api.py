@@ -60,6 +60,34 @@ def test_an_internal_client_is_a_department(client_for):
     assert made.status_code == 201
 
 
+def test_a_department_is_one_client_and_a_second_is_named(client_for):
+    api = client_for(roles.ADMINS)
+    department = DepartmentFactory(name="Accounting")
+    body = {"kind": "internal", "name": "Accounting", "department": department.pk}
+    assert api.post(CLIENTS, body, format="json").status_code == 201
+
+    again = api.post(CLIENTS, {**body, "name": "Accounting again"}, format="json")
+
+    assert again.status_code == 400
+    assert again.json()["errors"] == {"department": ["This department is a client already."]}
+
+
+@pytest.mark.parametrize("role", [roles.INTEGRATIONS, None])
+def test_only_an_employee_who_serves_clients_owns_one_or_heads_a_department(
+    client_for, make_user, role
+):
+    account = make_user(*([role] if role else []))
+    api = client_for(roles.ADMINS)
+
+    client = api.post(CLIENTS, {"kind": "partner", "name": "P", "owner": account.pk}, format="json")
+    department = api.post(
+        reverse("v1:department-list"), {"name": "IT", "head": account.pk}, format="json"
+    )
+
+    assert (client.status_code, list(client.json()["errors"])) == (400, ["owner"])
+    assert (department.status_code, list(department.json()["errors"])) == (400, ["head"])
+
+
 def test_an_external_client_only_comes_from_a_contract(client_for):
     response = client_for(roles.SALES_MANAGERS).post(
         CLIENTS, {"kind": "external", "name": "Acme"}, format="json"

@@ -286,6 +286,29 @@ def test_a_delay_is_told_to_the_client_in_their_language_and_postponements_count
     told = [message for message in mail.outbox if message.to == ["olena@client.example"]]
     assert len(told) == 2
     assert Escalation.objects.filter(reason="delay").count() == 2
+    assert list(Delay.objects.values_list("contacts_told", flat=True)) == [1, 1]
+
+
+def test_a_delay_for_a_client_without_an_e_mail_is_told_to_nobody_and_says_so(
+    owner, django_capture_on_commit_callbacks
+):
+    client = ClientFactory(owner=owner)
+    client.contacts.create(name="Olena", phone="+380 44 000 00 00")
+    data = {
+        "client": client,
+        "department": DepartmentFactory(name="Logistics"),
+        "reference": "ORDER-8",
+        "what": "Servers",
+        "new_date": datetime.date(2027, 4, 1),
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delay_record(user=owner, data=data)
+
+    delay = Delay.objects.get()
+    assert delay.client_told_at is not None  # done: the sweep asks no more
+    assert delay.contacts_told == 0
+    assert not [message for message in mail.outbox if "ORDER-8" in message.subject]
 
 
 def test_the_sweep_asks_again_for_bad_news_whose_message_was_lost(

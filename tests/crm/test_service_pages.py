@@ -294,6 +294,17 @@ def test_every_department_tells_a_delay_and_postponements_are_counted(page_for, 
     ]
 
 
+def test_a_delay_for_a_client_nobody_can_mail_says_to_tell_them_yourself(page_for):
+    employee = page_for(roles.SALES)
+    client = ClientFactory(owner=employee.user)
+    body = {"client": client.pk, "department": DepartmentFactory().pk, "reference": "ORD-8",
+            "what": "Racks", "new_date": "2030-01-10"}  # fmt: skip
+
+    response = employee.post(reverse("crm:delay-new"), body, follow=True)
+
+    assert "no contact with an e-mail: tell them yourself" in response.content.decode()
+
+
 @pytest.mark.parametrize("role", NOT_STAFF)
 def test_integrations_tell_no_delay_from_the_page(page_for, role):
     client = ClientFactory()

@@ -84,6 +84,14 @@ class DelaySerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
             "client_told_at",
+            "contacts_told",
         ]
-        read_only_fields = ["id", "postponement", "recorded_by", "recorded_at", "client_told_at"]
+        read_only_fields = [
+            "id",
+            "postponement",
+            "recorded_by",
+            "recorded_at",
+            "client_told_at",
+            "contacts_told",
+        ]
         validators: list = []
