@@ -87,3 +87,26 @@ def test_a_salesperson_records_feedback_answers_it_and_acknowledges_the_rules(
 
     acknowledgement = ServiceRulesAcknowledgement.objects.get(document=rules, user=seller)
     assert acknowledgement.acknowledged_at is not None
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_long_link_in_feedback_wraps_instead_of_widening_the_page(live_server, page, language):
+    from crm.feedback.services import feedback_record
+
+    seller = UserFactory(username="oksana", roles=[roles.SALES])
+    client = ClientFactory(name="Acme", owner=seller)
+    link = "https://tracking.example.com/" + "a1b2c3d4" * 30
+    feedback_record(
+        user=seller,
+        data={"client": client, "channel": "email", "kind": "question", "text": f"See {link}"},
+    )
+    log_in(page, live_server, "oksana")
+    if language != "en":
+        switch_language(page, language)
+
+    for path in (f"/clients/{client.pk}/", "/feedback/"):
+        page.goto(f"{live_server.url}{path}")
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], (path, widths)
