@@ -51,3 +51,14 @@ def validate_ahead(value: datetime.date | datetime.datetime) -> None:
         passed = value < timezone.localdate()
     if passed:
         raise ValidationError(_("This must lie ahead, not in the past."), code="past")
+
+
+def validate_signed_on(value: datetime.date) -> None:
+    """A contract is signed on a day that has come, within living memory."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            _("A contract cannot be signed on a day still to come."), code="future"
+        )
+    if value.year < today.year - 100:
+        raise ValidationError(_("A contract signed a century ago is no client's."), code="too_old")

@@ -99,6 +99,10 @@ def contract_sign(
 def _exchange_rate(contract: Contract, given) -> Decimal:
     """1 for the company's own currency; a contract in another currency must state its rate."""
     if contract.currency == settings.PORTRAIT_CRM["CURRENCY"]:
+        if given is not None and Decimal(given) != 1:
+            raise ValidationError(
+                {"exchange_rate": _("A contract in our base currency has the rate 1.")}
+            )
         return Decimal(1)
     if given is None:
         raise ValidationError(

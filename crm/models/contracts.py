@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.models.clients import Client
+from crm.validators import validate_signed_on
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 currency code, e.g. UAH."))
 
@@ -30,7 +31,7 @@ class Contract(models.Model):
         on_delete=models.PROTECT,
         related_name="contracts",
     )
-    signed_on = models.DateField(_("signed on"))
+    signed_on = models.DateField(_("signed on"), validators=[validate_signed_on])
     value = models.DecimalField(
         _("value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -46,7 +47,7 @@ class Contract(models.Model):
         _("value in our base currency"), max_digits=18, decimal_places=2, editable=False
     )
     term_months = models.PositiveSmallIntegerField(
-        _("term (months)"), validators=[MinValueValidator(1)]
+        _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(1200)]
     )
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -35,7 +35,7 @@ def test_a_salesperson_signs_from_the_lead_page_and_reads_the_client_in_hebrew(
     page.click("text=Sign contract")
     page.wait_for_url(f"{live_server.url}/queue/{lead.pk}/sign/")
     page.fill("input[name=number]", "K-17")
-    page.fill("input[name=signed_on]", "2027-02-01")
+    page.fill("input[name=signed_on]", "2026-02-02")
     page.fill("input[name=value]", "120000")
     page.fill("input[name=term_months]", "12")
     page.fill("textarea[name=clauses]", "4.2 | Delivery within 10 days")

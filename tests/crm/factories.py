@@ -33,7 +33,7 @@ def qualified_lead(owner, **fields):
 def contract_data(number: str = "K-1", **fields) -> dict:
     return {
         "number": number,
-        "signed_on": datetime.date(2027, 2, 1),
+        "signed_on": datetime.date(2026, 2, 2),
         "value": Decimal("120000.00"),
         "currency": "UAH",
         "term_months": 12,

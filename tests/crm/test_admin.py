@@ -26,7 +26,7 @@ def test_a_manager_signs_a_contract_in_the_admin(manager, client, make_user):
         {
             "lead": lead.pk,
             "number": "K-9",
-            "signed_on": "2027-03-01",
+            "signed_on": "2026-03-02",
             "value": "5000",
             "currency": "UAH",
             "term_months": "6",
@@ -54,7 +54,7 @@ def test_the_admin_shows_the_services_refusal_on_the_form(manager, client, make_
         {
             "lead": lead.pk,
             "number": "K-1",
-            "signed_on": "2027-03-01",
+            "signed_on": "2026-03-02",
             "value": "5000",
             "currency": "UAH",
             "term_months": "6",
@@ -108,7 +108,7 @@ def test_the_admin_creates_a_partner_and_offers_no_external_kind(manager, client
 
 def test_negotiations_are_read_only_in_the_admin(manager, client):
     negotiation = Negotiation.objects.create(
-        client=ClientFactory(), question="Price", deadline="2027-01-01T00:00:00Z"
+        client=ClientFactory(), question="Price", deadline="2030-01-01T00:00:00Z"
     )
 
     page = client.get(reverse("admin:crm_negotiation_change", args=[negotiation.pk]))

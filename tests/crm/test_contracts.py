@@ -238,7 +238,7 @@ def body(lead, number="K-17", **fields) -> dict:
     return {
         "lead": lead.pk,
         "number": number,
-        "signed_on": "2027-02-01",
+        "signed_on": "2026-02-02",
         "value": "120000.00",
         "currency": "UAH",
         "term_months": 12,
@@ -275,6 +275,26 @@ def test_the_api_names_the_lead_when_it_cannot_sign(client_for):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["lead"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"signed_on": "2099-01-01"}, "signed_on"),
+        ({"signed_on": "0001-01-01"}, "signed_on"),
+        ({"term_months": 10_000_000_000}, "term_months"),
+        ({"currency": "UAH", "exchange_rate": "40"}, "exchange_rate"),
+    ],
+)
+def test_the_api_refuses_a_contract_no_one_could_have_signed(client_for, fields, field):
+    api = client_for(roles.SALES)
+    lead = qualified_lead(api.user)
+
+    response = api.post(CONTRACTS, body(lead, **fields), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert not Contract.objects.exists()
 
 
 def test_the_api_hides_a_lead_the_salesperson_cannot_see(client_for, make_user):

@@ -34,7 +34,7 @@ def test_a_salesperson_signs_from_the_lead_page_and_lands_on_the_client(page_for
         reverse("crm:contract-sign", args=[lead.pk]),
         {
             "number": "K-17",
-            "signed_on": "2027-02-01",
+            "signed_on": "2026-02-02",
             "value": "120000",
             "currency": "UAH",
             "term_months": "12",
@@ -60,7 +60,7 @@ def test_the_sign_form_shows_the_services_refusal(page_for):
         reverse("crm:contract-sign", args=[lead.pk]),
         {
             "number": "K-1",
-            "signed_on": "2027-02-01",
+            "signed_on": "2026-02-02",
             "value": "1",
             "currency": "UAH",
             "term_months": "1",
@@ -177,6 +177,7 @@ def test_a_client_of_someone_else_is_not_found(page_for, make_user):
 
 
 def test_the_dashboard_shows_the_funnel_the_plans_actuals_and_segment_coverage(page_for):
+    import datetime
     from decimal import Decimal
 
     from tests.qualification.funnel_factories import SalesPlanFactory, published_portrait
@@ -190,7 +191,7 @@ def test_the_dashboard_shows_the_funnel_the_plans_actuals_and_segment_coverage(p
     contract_sign(
         lead=qualified_lead(manager.user, segment=segment, suggested_verdict="interesting"),
         user=manager.user,
-        data=contract_data("K-1", value=Decimal("3000")),
+        data=contract_data("K-1", value=Decimal("3000"), signed_on=datetime.date.today()),
     )
 
     response = manager.get(reverse("qualification:dashboard"))
