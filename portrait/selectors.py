@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portrait.choices import DocumentStatus
@@ -10,6 +9,7 @@ from portrait.models import Portrait, PortraitAcknowledgement, Segment
 from portrait.permissions import ACKNOWLEDGE
 from portrait.versioning.selectors import (
     document_acknowledgement_for_user,
+    document_readers,
 )
 
 
@@ -108,22 +108,11 @@ def portrait_acknowledgement_share(portrait: Portrait) -> AcknowledgementShare:
     """How many of the active employees who may acknowledge have acknowledged ``portrait``:
     those who joined after it was published included (one query).
     """
-    app_label, codename = ACKNOWLEDGE.split(".")
-    granted = {"permissions__codename": codename, "permissions__content_type__app_label": app_label}
-    may_acknowledge = (
-        Q(is_superuser=True)
-        | Q(**{f"groups__{key}": value for key, value in granted.items()})
-        | Q(**{f"user_{key}": value for key, value in granted.items()})
-    )
     acknowledged = PortraitAcknowledgement.objects.filter(
         document=portrait, acknowledged_at__isnull=False
     ).values("user_id")
-    counts = (
-        get_user_model()
-        .objects.filter(may_acknowledge, is_active=True)
-        .aggregate(
-            expected=Count("pk", distinct=True),
-            acknowledged=Count("pk", distinct=True, filter=Q(pk__in=acknowledged)),
-        )
+    counts = document_readers(Portrait).aggregate(
+        expected=Count("pk"),
+        acknowledged=Count("pk", filter=Q(pk__in=acknowledged)),
     )
     return AcknowledgementShare(counts["acknowledged"], counts["expected"])

@@ -9,7 +9,6 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from portrait.versioning.publishing import (
     publish_handlers_run_in_transaction,
     publish_handlers_schedule,
 )
+from portrait.versioning.selectors import document_readers
 
 _VERSION_ATTEMPTS = 5
 _PUBLISH_ATTEMPTS = 3
@@ -152,9 +152,9 @@ def _publish_once(document: VersionedDocument, user) -> VersionedDocument:
         target.published_by = user if getattr(user, "pk", None) else None
         target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         acknowledgement_model = model.get_acknowledgement_model()
-        active_users = get_user_model().objects.filter(is_active=True).values_list("pk", flat=True)
+        readers = document_readers(model).values_list("pk", flat=True)
         acknowledgement_model.objects.bulk_create(
-            [acknowledgement_model(document=target, user_id=pk) for pk in active_users.iterator()],
+            [acknowledgement_model(document=target, user_id=pk) for pk in readers.iterator()],
             batch_size=1000,
         )
         publish_handlers_run_in_transaction(document=target)

@@ -175,3 +175,21 @@ def test_a_refused_publish_runs_no_handler(handlers, make_user, django_capture_o
         portrait_publish(portrait=portrait, user=make_user(roles.ADMINS))
 
     assert (received, callbacks) == ([], [])
+
+
+def test_a_publish_asks_only_those_who_may_acknowledge_and_each_once(make_user):
+    from django.contrib.auth.models import Group
+
+    admin = make_user(roles.ADMINS)
+    seller = make_user(roles.SALES)
+    seller.groups.add(Group.objects.get(name=roles.SALES_MANAGERS))  # two granting groups
+    make_user(roles.INTEGRATIONS)
+    make_user()  # no role
+    make_user(roles.SALES, is_active=False)
+
+    published = portrait_publish(portrait=PortraitFactory(), user=admin)
+
+    asked = PortraitAcknowledgement.objects.filter(document=published)
+    assert sorted(asked.values_list("user__username", flat=True)) == sorted(
+        [admin.username, seller.username]
+    )
