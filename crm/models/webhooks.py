@@ -1,5 +1,7 @@
 """Webhooks: where bad news is pushed, each event's delivery to each endpoint, every attempt."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -27,6 +29,14 @@ def validate_event_types(value) -> None:
         )
 
 
+def validate_port(value: str) -> None:
+    """A port the URL names exists (1-65535): one past it would fail every attempt for a day."""
+    try:
+        _port = urlsplit(value).port  # reading it checks its range
+    except ValueError:
+        raise ValidationError(_("This URL's port does not exist."), code="port") from None
+
+
 class WebhookEndpoint(models.Model):
     """A system that wants our bad news (a chat, a ticket desk, an ERP): a URL and a secret.
 
@@ -37,7 +47,7 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(
         _("URL"),
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[URLValidator(schemes=["http", "https"]), validate_port],
         help_text=_("http or https only; redirects are not followed."),
     )
     description = models.CharField(_("description"), max_length=200, blank=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from config.pagination import BoundedCountPaginator
 from crm.clients import selectors
 from crm.clients.timeline import client_timeline, delays_with_history
-from crm.contracts.services import contract_sign, lead_can_sign
+from crm.contracts.services import SIGNABLE_STAGES, contract_sign, lead_can_sign
 from crm.feedback.selectors import client_delays, client_feedback
 from crm.filtersets import ClientPageFilterSet
 from crm.forms import ContractSignForm
@@ -100,6 +100,13 @@ def contract_sign_page(request, lead_pk: int):
     lead = get_object_or_404(leads_visible(user=request.user), pk=lead_pk)
     if not lead_can_sign(lead=lead, user=request.user):
         raise PermissionDenied(_("You may not sign contracts for this lead."))
+    if lead.stage not in SIGNABLE_STAGES:
+        messages.error(
+            request,
+            _("Only a lead decided interesting can sign; this one is %(stage)s.")
+            % {"stage": lead.get_stage_display()},
+        )
+        return redirect("qualification:lead", pk=lead.pk)
     form = ContractSignForm(
         request.POST if request.method == "POST" else None,
         initial={"currency": settings.PORTRAIT_CRM["CURRENCY"]},

@@ -82,6 +82,17 @@ def test_no_sign_button_for_a_lead_not_decided_interesting(page_for, stage):
     assert reverse("crm:contract-sign", args=[lead.pk]) not in page.content.decode()
 
 
+@pytest.mark.parametrize("stage", [LeadStage.NEW, LeadStage.DISQUALIFIED, LeadStage.LOST])
+def test_the_sign_page_of_a_lead_not_decided_interesting_sends_back_to_the_lead(page_for, stage):
+    seller = page_for(roles.SALES)
+    lead = LeadFactory(stage=stage, owner=seller.user)
+
+    response = seller.get(reverse("crm:contract-sign", args=[lead.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("qualification:lead", args=[lead.pk]), 302)]
+    assert "Only a lead decided interesting can sign" in response.content.decode()
+
+
 def test_technical_staff_may_not_open_the_sign_page(page_for, make_user):
     lead = qualified_lead(make_user(roles.SALES))
 

@@ -598,3 +598,13 @@ def test_only_admins_see_endpoints_and_their_secrets(make_user, client, endpoint
         client.get(reverse("admin:crm_webhookendpoint_change", args=[endpoint.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com:99999/crm", "ftp://hooks.example.com/"])
+def test_an_endpoint_that_no_attempt_could_reach_is_refused(url):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refusal:
+        WebhookEndpoint(url=url).full_clean()
+
+    assert list(refusal.value.message_dict) == ["url"]
