@@ -25,7 +25,10 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py load_stage2_demo
 
+# The periodic tasks run beside the server, as beat would run them with a broker.
 run: demo
+	$(BIN)/python manage.py run_schedule & schedule=$$!; \
+	trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 worker: setup
