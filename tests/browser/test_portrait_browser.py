@@ -4,6 +4,8 @@ changed, and a lead's explanation in Hebrew, right to left."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from portrait import roles
 from portrait.models import PortraitAcknowledgement, Segment
@@ -85,7 +87,10 @@ def test_a_leads_explanation_reads_right_to_left_in_hebrew(
     # Each value keeps its own direction inside the right-to-left sentence.
     values = page.locator(".explanation bdi").all_text_contents()
     assert "1200" in values  # Hebrew's number format groups no digits
-    assert "62.01 (Computer programming activities)" in values
+    with translation.override("he"):
+        industry = gettext("Computer programming activities")
+    assert industry != "Computer programming activities"  # named in the reader's language
+    assert f"62.01 ({industry})" in values
     page.click("details.other-rules > summary")
     assert page.locator("details.other-rules").get_attribute("open") == ""
     screenshot("lead-explanation-he")
