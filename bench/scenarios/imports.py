@@ -30,24 +30,11 @@ from bench.scenarios.common import publish_benchmark_portrait
 from bench.scenarios.sync import _bodies, _copy_limit, _push
 from bench.servers import CeleryWorker, Gunicorn
 from qualification import demo_data as data
+from qualification.models.leads import LEAD_CONTENT_FIELDS
 
 SOURCE = "erp"
 PATH = "/api/v1/lead-imports/"
-COLUMNS = [
-    "external_id",
-    "company_name",
-    "country",
-    "region",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "channel",
-    "email",
-    "phone",
-    "website",
-    "attributes",
-    "updated_at",
-]
+COLUMNS = ["external_id", *LEAD_CONTENT_FIELDS, "updated_at"]
 
 
 def write_csv(leads: list[dict], path: Path) -> int:
