@@ -57,3 +57,17 @@ def validate_storable_json(value: Any) -> None:
     """Model validator of a JSON field: refuse text no database column can hold."""
     if unstorable_path(value) is not None:
         raise ValidationError(UNSTORABLE_TEXT, code="unstorable_text")
+
+
+# What a spreadsheet opening a CSV reads as the start of a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet shows and never runs.
+
+    A cell an uploader wrote (an unknown column's name) that starts like a formula,
+    ``=HYPERLINK(…)``, would run in the spreadsheet of whoever opens the file: a leading
+    apostrophe keeps it text (OWASP's advice against CSV injection).
+    """
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value

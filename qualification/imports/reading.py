@@ -46,6 +46,10 @@ DELIMITER_LABELS = {
 ATTRIBUTE_PREFIX = "attributes."
 # Excel's default cell limit is 32,767 characters; attributes hold at most 16 KB.
 csv.field_size_limit(1 << 20)
+#: The longest line read: a lead's cells, each under the field limit, fit in it many times.
+MAX_LINE_BYTES = 4 << 20
+# What a line too long to read stands for: one cell, so it counts as a record.
+_TOO_LONG = b"?\n"
 
 _SAMPLE_BYTES = 1 << 16
 _BOM = codecs.BOM_UTF8
@@ -179,6 +183,20 @@ def file_inspect(
     sample = _sample(path)
     if not sample.strip():
         raise ValidationError({"file": [_("The file is empty.")]})
+    if b"\r" in sample and b"\n" not in sample:
+        # Lines ended by a carriage return alone ("CSV (Macintosh)"): read on line feeds,
+        # the whole file would be one line.
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "The file's lines end in carriage returns alone (Excel's "
+                        "\u201cCSV (Macintosh)\u201d): save it as \u201cCSV UTF-8\u201d or with "
+                        "Windows line endings."
+                    )
+                ]
+            }
+        )
     kind = kind_guess(name or path.name, sample)
     guessed = encoding_guess(sample)
     offset = len(_BOM) if sample.startswith(_BOM) else 0
@@ -326,13 +344,33 @@ def header_validate(cells: list[str]) -> tuple[str, ...]:
 
 
 def _binary_lines(path: Path, *, start_offset: int, start_line: int, position: dict):
-    """The file's lines from ``start_offset`` as bytes; ``position`` follows the reading."""
+    """The file's lines from ``start_offset`` as bytes; ``position`` follows the reading.
+
+    A line longer than ``MAX_LINE_BYTES`` is skipped to its end in bounded reads, never
+    held whole: it comes as ``_TOO_LONG`` and its number joins ``position["too_long"]``,
+    so the planning's count and every chunk's reading agree on it.
+    """
+    position.setdefault("too_long", set())
     with path.open("rb") as handle:
         handle.seek(start_offset)
-        for raw in handle:
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
             position["offset"] += len(raw)
             position["line"] += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                    position["offset"] += len(rest)
+                position["offset"] += len(rest)
+                position["too_long"].add(position["line"])
+                raw = _TOO_LONG
             yield raw
+
+
+def _too_long() -> dict[str, list[str]]:
+    return {
+        "non_field_errors": [
+            _("This line is longer than %(limit)d bytes.") % {"limit": MAX_LINE_BYTES}
+        ]
+    }
 
 
 def records(path: Path, file_format: FileFormat, *, start_offset: int, start_line: int):
@@ -369,11 +407,19 @@ def _jsonl_records(
         except UnicodeDecodeError:
             yield Record(line, end, None, _not_text(file_format))
             continue
+        if line in position["too_long"]:
+            yield Record(line, end, None, _too_long())
+            continue
         try:
             item = json.loads(text)
         except json.JSONDecodeError as error:
             yield Record(
                 line, end, None, {"non_field_errors": [_("Not valid JSON: %s") % error.msg]}
+            )
+            continue
+        except RecursionError:
+            yield Record(
+                line, end, None, {"non_field_errors": [_("Not valid JSON: nested too deeply.")]}
             )
             continue
         yield Record(line, end, item, None)
@@ -403,6 +449,7 @@ def _csv_records(
         except StopIteration:
             return
         except csv.Error as error:
+            undecodable.clear()
             yield Record(
                 first_line,
                 position["offset"],
@@ -411,6 +458,10 @@ def _csv_records(
             )
             continue
         if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        if position["too_long"].intersection(range(first_line, position["line"] + 1)):
+            undecodable.clear()
+            yield Record(first_line, position["offset"], None, _too_long())
             continue
         if undecodable:
             undecodable.clear()
@@ -484,7 +535,7 @@ def decode_cell(value: str) -> Any:
         return value
     try:
         return json.loads(value, parse_constant=_refuse_constant)
-    except (json.JSONDecodeError, _NotJson):
+    except (json.JSONDecodeError, _NotJson, RecursionError):
         return value
 
 

@@ -18,8 +18,10 @@
   var FINISHED = ["done", "failed", "cancelled"];
   var current = null;
 
+  // Labels are gettext's "%(name)s" texts; "%%" is a percent sign, as in Python.
   function format(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (_match, name) {
+    return text.replace(/%\((\w+)\)s|%%/g, function (match, name) {
+      if (match === "%%") return "%";
       return values[name] === undefined || values[name] === null ? "—" : values[name];
     });
   }

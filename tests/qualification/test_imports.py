@@ -407,3 +407,57 @@ def test_a_chunk_that_raises_fails_the_job_with_a_message_for_its_requester(
     assert job.error.startswith("The import stopped on an unexpected error")
     assert "10.0.0.5" not in job.error
     assert Lead.objects.count() == 0
+
+
+# --- lines no spreadsheet or script should be able to sink a job with ----------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("deep.jsonl", b'{"external_id": "ok1"}\n' + DEEP + b'\n{"external_id": "ok2"}\n'),
+        ("deep.csv", b"external_id,attributes.x\nok1,1\nbad," + DEEP + b"\nok2,2\n"),
+    ],
+)
+def test_a_line_nested_too_deeply_is_one_rejection_and_the_rest_imports(run_import, name, content):
+    job = run_import(name, content)
+
+    assert (job.state, job.created, job.rejected) == (LeadImportState.DONE, 2, 1)
+    assert set(Lead.objects.values_list("external_id", flat=True)) == {"ok1", "ok2"}
+
+
+def test_a_line_longer_than_the_limit_is_rejected_by_number_and_never_held_whole(
+    run_import, monkeypatch
+):
+    monkeypatch.setattr(reading, "MAX_LINE_BYTES", 64)
+    content = b"external_id,company_name\na1,Alpha\na2," + b"B" * 300 + b"\na3,Gamma\n"
+
+    job = run_import("long.csv", content)
+
+    assert (job.state, job.created, job.rejected) == (LeadImportState.DONE, 2, 1)
+    assert rejections(job) == [(3, "", "This line is longer than 64 bytes.")]
+
+
+def test_a_row_after_an_unreadable_undecodable_one_is_not_blamed_for_it(run_import):
+    content = (
+        "external_id,company_name\na1,Alpha\na0,Café\nb0,Café\n".encode()
+        + b"a2,\xff foo\rbar\na3,fine\n"  # line 5: an invalid byte and a bare CR
+    )
+
+    job = run_import("mixed.csv", content, encoding="utf-8")
+
+    assert "a3" in set(Lead.objects.values_list("external_id", flat=True))
+    assert [line for line, _column, _message in rejections(job)] == [5]
+
+
+def test_lines_ended_by_carriage_returns_alone_are_refused_naming_the_file(db):
+    with pytest.raises(ValidationError) as refusal:
+        lead_import_create(
+            upload=upload("mac.csv", b"external_id,company_name\ra1,Alpha\ra2,Beta\r"),
+            source="files",
+        )
+
+    assert list(refusal.value.message_dict) == ["file"]
+    assert not LeadImport.objects.exists()

@@ -1,5 +1,7 @@
 """Import jobs through the API: upload (202), progress, rejected rows, cancel, who sees what."""
 
+import csv
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -77,6 +79,16 @@ def test_the_rejected_rows_come_as_csv_naming_line_and_column(upload_as):
         "3;employees;This number must not be negative.",
         "4;employees;A whole number is required.",
     ]
+
+
+def test_a_rejected_cell_that_reads_as_a_formula_stays_text_in_the_csv(upload_as):
+    line = b'{"external_id": "x1", "=HYPERLINK(\\"http://evil.example\\")": 1}\n'
+    _user, client, response = upload_as(roles.ADMINS, content=line, name="leads.jsonl")
+
+    answer = client.get(f"/api/v1/lead-imports/{response.json()['id']}/errors/")
+
+    rows = list(csv.reader(b"".join(answer.streaming_content).decode("utf-8-sig").splitlines()))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
 
 
 def test_the_messages_are_in_the_language_of_the_upload(upload_as):

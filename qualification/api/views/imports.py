@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from config.api import ErrorSerializer
 from config.permissions import ActionViewSet, any_of, requires
+from config.text import spreadsheet_text
 from qualification.api.serializers import imports
 from qualification.imports.services import (
     ImportFinished,
@@ -138,7 +139,7 @@ class LeadImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
                 .values_list("line", "column", "message")
                 .iterator(chunk_size=2000)
             ):
-                yield writer.writerow([line, column, message])
+                yield writer.writerow([line, spreadsheet_text(column), spreadsheet_text(message)])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
