@@ -191,7 +191,7 @@ def file_inspect(
                 "file": [
                     _(
                         "The file's lines end in carriage returns alone (Excel's "
-                        "\u201cCSV (Macintosh)\u201d): save it as \u201cCSV UTF-8\u201d or with "
+                        "“CSV (Macintosh)”): save it as “CSV UTF-8” or with "
                         "Windows line endings."
                     )
                 ]
