@@ -17,11 +17,15 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_channels(value) -> None:
-    if not isinstance(value, list) or not set(value) <= set(Channel.values):
+    if not isinstance(value, list) or not all(
+        isinstance(channel, str) and channel in Channel.values for channel in value
+    ):
         raise ValidationError(
             _("A list of channels, each one of: %(channels)s.")
             % {"channels": ", ".join(Channel.values)}
         )
+    if len(set(value)) < len(value):
+        raise ValidationError(_("Name each channel once."), code="repeated")
 
 
 class Department(models.Model):

@@ -252,3 +252,15 @@ def test_the_department_list_costs_the_same_queries_for_more_rows(
         response = api.get(reverse("v1:department-list"))
 
     assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize("channels", [["email", "email"], [["email"]], [{"channel": "email"}]])
+def test_preferred_channels_are_known_channels_each_named_once(client_for, channels):
+    body = {"kind": "partner", "name": "P", "preferred_channels": channels}
+
+    response = client_for(roles.SALES_MANAGERS).post(CLIENTS, body, format="json")
+
+    assert response.status_code == 400
+    fields = list(response.json()["errors"])
+    assert fields and all(field.startswith("preferred_channels") for field in fields)
+    assert not Client.objects.exists()
