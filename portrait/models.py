@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -65,6 +66,10 @@ class Segment(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), default=100, help_text=_("Lower numbers are matched first.")
     )
+    # The same segment from version to version: a copy keeps it, and a published version
+    # takes over the rows (and so the ids) of the version before that it continues
+    # (``portrait.continuity``), so leads in a segment whose rule holds stay as they are.
+    lineage = models.UUIDField(_("lineage"), default=uuid.uuid4, editable=False)
 
     history = HistoricalRecords()
 
@@ -91,6 +96,8 @@ class Exclusion(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     criteria = models.JSONField(_("criteria"), validators=[_validate_criteria_field])
+    # The same exclusion from version to version, as a segment's ``lineage``.
+    lineage = models.UUIDField(_("lineage"), default=uuid.uuid4, editable=False)
 
     history = HistoricalRecords()
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from portrait.continuity import identities_carry_over
 from portrait.models import Exclusion, Portrait, PortraitAcknowledgement, Segment
 from portrait.versioning.services import (
     DocumentServices,
@@ -62,6 +63,14 @@ def _replace_children(portrait: Portrait, data: Mapping[str, Any]) -> None:
         children = _build_children(
             model=model, portrait=portrait, items=data[relation], fields=fields, relation=relation
         )
+        # A replaced child of the same name stays the same segment or exclusion.
+        lineages: dict[str, list] = {}
+        for name, lineage in model.objects.filter(portrait=portrait).values_list("name", "lineage"):
+            lineages.setdefault(name.strip(), []).append(lineage)
+        for child in children:
+            carried = lineages.get(child.name.strip())
+            if carried:
+                child.lineage = carried.pop(0)
         model.objects.filter(portrait=portrait).delete()
         model.objects.bulk_create(children)
 
@@ -128,6 +137,7 @@ def portrait_publish(*, portrait: Portrait, user) -> Portrait:
                 errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+        identities_carry_over(draft=portrait)
         return document_publish(document=portrait, user=user)
 
 

@@ -107,13 +107,12 @@ def lead_explanation_for_people(lead: Lead) -> dict:
                     "missing": [field_label(field) for field in row.get("missing_fields", [])],
                 }
             )
+    matched = [rule for rule in rules if rule["kind"] == "segment" and rule["matched"]]
+    # By id; an archived version explaining a lead its successor's run has not reached yet
+    # has handed its rows' ids to that successor (``portrait.continuity``): the first match.
     matched_segment = next(
-        (
-            rule
-            for rule in rules
-            if rule["kind"] == "segment" and rule["matched"] and rule["id"] == lead.segment_id
-        ),
-        None,
+        (rule for rule in matched if rule["id"] == lead.segment_id),
+        matched[0] if matched and lead.segment_id is not None else None,
     )
     hit = [rule for rule in rules if rule["kind"] == "exclusion" and rule["matched"]]
     shown = [matched_segment, *hit]

@@ -27,6 +27,7 @@ from config.background import (
 from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from qualification import sql
+from qualification.evaluation.settled import NOTHING_SETTLED, Settled, outcomes_settled
 from qualification.evaluation.statement import LEAD_TABLE
 from qualification.evaluation.writes import (
     leads_evaluate_range,
@@ -85,7 +86,12 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
             enqueue_on_commit(EVALUATION_RUN_TASK, running.id)
             return running
         bounds = Lead.objects.aggregate(lowest=Min("id"), highest=Max("id"))
-        run = EvaluationRun(portrait=portrait)
+        settled = _settled_since_last_run(portrait)
+        run = EvaluationRun(
+            portrait=portrait,
+            settled_segment_ids=list(settled.segment_ids),
+            settled_exclusions=settled.excluded,
+        )
         run.full_clean()
         run.save()
         chunks = []
@@ -100,6 +106,24 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         run.save(update_fields=["total_chunks"])
         enqueue_on_commit(EVALUATION_RUN_TASK, run.id)
     return run
+
+
+def _settled_since_last_run(portrait: Portrait) -> Settled:
+    """The leads ``portrait``'s run may skip (``evaluation.settled``).
+
+    Only when the last run is done, and of another version: every lead then holds that
+    version's outcome (a lead written since was evaluated against it, as published). A
+    run of the version before that did not finish (superseded) leaves nothing settled.
+    Call it under the writers' lock, alone.
+    """
+    last = EvaluationRun.objects.select_related("portrait").order_by("-id").first()
+    if last is None or last.status != EvaluationRunStatus.DONE or last.portrait_id == portrait.pk:
+        return NOTHING_SETTLED
+    return outcomes_settled(before=last.portrait, after=portrait)
+
+
+def _run_settled(run: EvaluationRun) -> Settled:
+    return Settled(segment_ids=tuple(run.settled_segment_ids), excluded=run.settled_exclusions)
 
 
 def evaluation_run_dispatch(*, run: EvaluationRun) -> int:
@@ -173,7 +197,10 @@ def _chunk_evaluate(chunk_id: int) -> int:
         if _run_supersede_if_unpublished(run):
             return 0
         updated = leads_evaluate_range(
-            portrait=run.portrait, lower_id=chunk.lower_id, upper_id=chunk.upper_id
+            portrait=run.portrait,
+            lower_id=chunk.lower_id,
+            upper_id=chunk.upper_id,
+            settled=_run_settled(run),
         )
         chunk.done_at = timezone.now()
         chunk.updated_rows = updated

@@ -244,16 +244,14 @@ def evaluation_update(
     portrait = expressions.pop("evaluated_portrait_id")
     stored = ", ".join(_stored(column) for column in WRITTEN_COLUMNS)
     if connection.vendor != "postgresql":
-        computed = ", ".join(expressions[column] for column in WRITTEN_COLUMNS)
-        source = f"FROM (SELECT {flags} {_FENCE[False]}) AS evaluation_flags"
-        sql = (
-            f"UPDATE {table} AS {lead} SET (evaluated_portrait_id, "  # noqa: S608 - ours
-            f"{', '.join(WRITTEN_COLUMNS)}) = (SELECT {portrait}, {computed} {source}), "
-            f"evaluated_at = %s, updated_at = %s "
-            f"WHERE ({where}) AND (SELECT ({stored}) IS NOT ({computed}) {source})"
+        return _update_in_place(
+            compiled,
+            table=table,
+            where=where,
+            where_params=tuple(where_params),
+            evaluated_at=evaluated_at,
+            compared_with=stored,
         )
-        params = [*compiled.flags_params, stamp, stamp, *where_params, *compiled.flags_params]
-        return sql, params
     computed = ", ".join(f"{expressions[column]} AS {column}" for column in WRITTEN_COLUMNS)
     outcome = ", ".join(f"outcome.{column}" for column in WRITTEN_COLUMNS)
     # Every row is evaluated once, into the CTE; a changed one comes with its new outcome
@@ -296,6 +294,64 @@ def evaluation_update(
                      EXCEPT SELECT id FROM written)
     """  # noqa: S608 - identifiers and SQL are ours, values are parameters
     return sql, [*compiled.flags_params, *where_params, stamp, stamp]
+
+
+def evaluation_first_update(
+    compiled: CompiledPortrait,
+    *,
+    table: str,
+    where: str = "TRUE",
+    where_params: tuple = (),
+    evaluated_at,
+) -> tuple[str, list]:
+    """The statement that evaluates the leads of ``where`` never evaluated before.
+
+    Their outcome is always new (a stored verdict is never empty after an evaluation):
+    each is written in place as it is evaluated, with nothing to compare, the way the
+    first evaluation of an import or of a first portrait goes. Returns (sql, params).
+    """
+    return _update_in_place(
+        compiled,
+        table=table,
+        where=f"({where}) AND {LEAD_TABLE}.evaluated_portrait_id IS NULL",
+        where_params=tuple(where_params),
+        evaluated_at=evaluated_at,
+    )
+
+
+def _update_in_place(
+    compiled: CompiledPortrait,
+    *,
+    table: str,
+    where: str,
+    where_params: tuple,
+    evaluated_at,
+    compared_with: str | None = None,
+) -> tuple[str, list]:
+    """An UPDATE whose SET computes each row's outcome from its flags in a sub-select.
+
+    ``compared_with``: the stored outcome's columns; only a row whose computed outcome
+    differs is written, its flags computed a second time to compare (SQLite).
+    """
+    lead = LEAD_TABLE
+    expressions = compiled.column_expressions("evaluation_flags")
+    flags = compiled.flags_sql or "1 AS no_flags"
+    stamp = connection.ops.adapt_datetimefield_value(evaluated_at)
+    portrait = expressions.pop("evaluated_portrait_id")
+    computed = ", ".join(expressions[column] for column in WRITTEN_COLUMNS)
+    fence = _FENCE[connection.vendor == "postgresql"]
+    source = f"FROM (SELECT {flags} {fence}) AS evaluation_flags"
+    params = [*compiled.flags_params, stamp, stamp, *where_params]
+    where = f"({where})"
+    if compared_with is not None:
+        where += f" AND (SELECT ({compared_with}) {sql.is_distinct_from()} ({computed}) {source})"
+        params += compiled.flags_params
+    statement = (
+        f"UPDATE {table} AS {lead} SET (evaluated_portrait_id, "  # noqa: S608 - ours
+        f"{', '.join(WRITTEN_COLUMNS)}) = (SELECT {portrait}, {computed} {source}), "
+        f"evaluated_at = %s, updated_at = %s WHERE {where}"
+    )
+    return statement, params
 
 
 def _stored(column: str) -> str:

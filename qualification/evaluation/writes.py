@@ -24,9 +24,11 @@ from portrait.choices import DocumentStatus
 from portrait.models import Portrait
 from portrait.selectors import portrait_get_published
 from qualification import sql
+from qualification.evaluation.settled import NOTHING_SETTLED, Settled
 from qualification.evaluation.statement import (
     LEAD_TABLE,
     CompiledPortrait,
+    evaluation_first_update,
     evaluation_update,
     portrait_compile,
 )
@@ -71,6 +73,17 @@ def leads_evaluate_counted(*, portrait: Portrait, where: str, params: tuple) -> 
             )
             cursor.execute(statement, parameters)
             return Evaluated(evaluated, cursor.rowcount)
+        # The leads evaluated before go through the statement that compares; then those
+        # never evaluated are written in place as they are evaluated (their outcome is
+        # always new), which the comparing statement would have slowed down.
+        never_evaluated = evaluation_first_update(
+            compiled,
+            table=LEAD_TABLE,
+            where=where,
+            where_params=params,
+            evaluated_at=timezone.now(),
+        )
+        where = f"({where}) AND {LEAD_TABLE}.evaluated_portrait_id IS NOT NULL"
         evaluated = written = 0
         for attempt in range(_PASSES):
             statement, parameters = evaluation_update(
@@ -84,7 +97,8 @@ def leads_evaluate_counted(*, portrait: Portrait, where: str, params: tuple) -> 
             matched, wrote, rewritten = cursor.fetchone()
             evaluated, written = (matched if attempt == 0 else evaluated), written + wrote
             if not rewritten:
-                return Evaluated(evaluated, written)
+                cursor.execute(*never_evaluated)
+                return Evaluated(evaluated + cursor.rowcount, written + cursor.rowcount)
             # Evaluated again from what the other transaction committed.
             where, ids = sql.id_in(f"{LEAD_TABLE}.id", rewritten)
             params = (ids,)
@@ -109,10 +123,17 @@ def leads_evaluate(*, queryset: QuerySet, portrait: Portrait | None = None) -> i
     )
 
 
-def leads_evaluate_range(*, portrait: Portrait, lower_id: int, upper_id: int) -> int:
-    """Evaluate the leads with ``lower_id <= id < upper_id`` (a run's chunk); return how many."""
-    where = f"{LEAD_TABLE}.id >= %s AND {LEAD_TABLE}.id < %s"
-    return leads_evaluate_where(portrait=portrait, where=where, params=(lower_id, upper_id))
+def leads_evaluate_range(
+    *, portrait: Portrait, lower_id: int, upper_id: int, settled: Settled = NOTHING_SETTLED
+) -> int:
+    """Evaluate the leads with ``lower_id <= id < upper_id`` (a run's chunk) but the
+    ``settled`` ones, which ``portrait`` cannot change; return how many were evaluated.
+    """
+    unsettled, unsettled_params = settled.unsettled_where(LEAD_TABLE)
+    where = f"{LEAD_TABLE}.id >= %s AND {LEAD_TABLE}.id < %s AND {unsettled}"
+    return leads_evaluate_where(
+        portrait=portrait, where=where, params=(lower_id, upper_id, *unsettled_params)
+    )
 
 
 # Whoever evaluates leads against a portrait (a sync, a saved lead, a run's chunk) holds

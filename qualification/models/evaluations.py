@@ -34,6 +34,12 @@ class EvaluationRun(models.Model):
     total_chunks = models.PositiveIntegerField(_("chunks"), default=0)
     done_chunks = models.PositiveIntegerField(_("chunks done"), default=0)
     lead_count = models.PositiveIntegerField(_("leads evaluated"), default=0)
+    # What the version before left that this one cannot change (``evaluation.settled``):
+    # the leads in these segments, and those an exclusion hit, are not evaluated again.
+    settled_segment_ids = models.JSONField(
+        _("segments whose leads keep their outcome"), default=list, blank=True
+    )
+    settled_exclusions = models.BooleanField(_("excluded leads keep their outcome"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
