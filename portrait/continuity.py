@@ -11,12 +11,13 @@ segment's rule did not change is not rewritten (``qualification.evaluation.settl
 
 from django.db import models
 from django.db.models import Q
+from simple_history.utils import bulk_update_with_history
 
 from portrait.choices import DocumentStatus
 from portrait.models import Exclusion, Portrait, Segment
 
 
-def identities_carry_over(*, draft: Portrait) -> int:
+def identities_carry_over(*, draft: Portrait, user) -> int:
     """Give ``draft``'s continuing segments and exclusions the ids of the version in force.
 
     Call it in the publishing transaction, before the publish. Returns how many rows
@@ -32,29 +33,37 @@ def identities_carry_over(*, draft: Portrait) -> int:
     if in_force is None:
         return 0
     return sum(
-        _rows_exchange(model, draft=draft, in_force=in_force) for model in (Segment, Exclusion)
+        _rows_exchange(model, draft=draft, in_force=in_force, user=user)
+        for model in (Segment, Exclusion)
     )
 
 
-def _rows_exchange(model: type[models.Model], *, draft: Portrait, in_force: Portrait) -> int:
+def _rows_exchange(model: type[models.Model], *, draft: Portrait, in_force: Portrait, user) -> int:
     content = [
         field.attname
         for field in model._meta.concrete_fields
         if not field.primary_key and field.name != "portrait"
     ]
     continued = {row.lineage: row for row in model.objects.filter(portrait=in_force)}
-    exchanged = 0
+    exchanged = []
     for row in model.objects.filter(portrait=draft).order_by("id"):
         before = continued.pop(row.lineage, None)
         if before is None:
             continue
-        # Not ``save()``: the audit history keeps the edits people made, on the rows they
-        # made them, and this exchange is no edit.
-        model.objects.filter(pk=before.pk).update(
-            portrait=draft, **{name: getattr(row, name) for name in content}
-        )
-        model.objects.filter(pk=row.pk).update(
-            portrait=in_force, **{name: getattr(before, name) for name in content}
-        )
-        exchanged += 1
-    return exchanged
+        values = {name: getattr(row, name) for name in content}
+        for name in content:
+            setattr(row, name, getattr(before, name))
+        row.portrait = in_force
+        for name, value in values.items():
+            setattr(before, name, value)
+        before.portrait = draft
+        exchanged += [before, row]
+    # The audit history records the exchange, by the publisher, on both rows.
+    bulk_update_with_history(
+        exchanged, model, fields=["portrait", *content], default_user=_person(user)
+    )
+    return len(exchanged) // 2
+
+
+def _person(user):
+    return user if getattr(user, "pk", None) else None

@@ -137,7 +137,7 @@ def portrait_publish(*, portrait: Portrait, user) -> Portrait:
                 errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        identities_carry_over(draft=portrait)
+        identities_carry_over(draft=portrait, user=user)
         return document_publish(document=portrait, user=user)
 
 

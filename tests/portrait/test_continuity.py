@@ -81,6 +81,12 @@ def test_a_published_copy_takes_over_the_ids_of_what_it_continues(admin_user, in
     assert segments_after["Small"] == segments_before["Small"]
     assert segments_after["Large"] == (*segments_before["Large"][:2], LARGER)
     assert Segment.objects.get(pk=segments_before["Large"][0]).capacity == 9
+    latest = Segment.objects.get(pk=segments_before["Large"][0]).history.first()
+    assert (latest.criteria, latest.portrait_id, latest.history_user) == (
+        LARGER,
+        draft.pk,
+        admin_user,
+    )
     # A segment new in this version keeps the id it was drafted with.
     assert segments_after["Mid"] == (added.pk, added.lineage, LARGE)
     assert _rows(draft, Exclusion) == {"Sanctioned": exclusions_before["Sanctioned"]}

@@ -638,8 +638,9 @@ def test_a_new_version_writes_exactly_the_leads_whose_outcome_changes(portrait):
     before = {lead.pk: stored(lead) for lead in leads}
     _every_lead_last_written_long_ago()
     # Certified now means "yes" rather than true: the leads certified either way move,
-    # and so does every lead in a segment or hit by an exclusion, since each version
-    # has segments and exclusions (and ids) of its own. A lead that no segment matches
+    # and so does every lead in a segment or hit by an exclusion, since this version is
+    # written anew, not copied: its segments and exclusions are new ones, with ids of
+    # their own (a copy keeps them: ``test_settled``). A lead that no segment matches
     # and no exclusion hits keeps its outcome, whatever the version.
     newer = published_portrait(
         segments=[

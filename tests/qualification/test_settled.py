@@ -255,3 +255,18 @@ def test_unsettled_leads_are_those_in_no_settled_segment_and_hit_by_no_exclusion
         if lead.segment_id != _segment(in_force, "Large").pk and not lead.exclusions_hit
     }
     assert 0 < len(unsettled) < Lead.objects.count()
+
+
+def test_a_lead_not_yet_reached_by_the_new_run_is_explained_with_its_segment(admin_user, in_force):
+    from qualification.evaluation.explain import lead_explanation_for_people
+
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    portrait_publish(portrait=draft, user=admin_user)  # its run has not run yet
+    lead = Lead.objects.filter(segment__name="Large").first()
+
+    explained = lead_explanation_for_people(lead)
+
+    # Explained by the version it was evaluated against, whose rows now carry other ids.
+    assert lead.evaluated_portrait_id == in_force.pk
+    assert explained["portrait_version"] == in_force.version
+    assert explained["segment"]["name"] == "Large"
