@@ -44,12 +44,21 @@ def _rows_exchange(model: type[models.Model], *, draft: Portrait, in_force: Port
         for field in model._meta.concrete_fields
         if not field.primary_key and field.name != "portrait"
     ]
+    drafted = list(model.objects.filter(portrait=draft).order_by("id"))
     continued = {row.lineage: row for row in model.objects.filter(portrait=in_force)}
+    pairs = {}
+    for row in drafted:
+        before = continued.get(row.lineage)
+        # A renamed row takes an id of its own: its leads are written, and a pull
+        # announces them under the new name.
+        if before is not None and before.name == row.name and before.pk not in pairs.values():
+            pairs[row.pk] = before.pk
+    if model is Segment:  # every exclusion is checked: their order means nothing
+        pairs = _keeping_tie_order(pairs, drafted=drafted, archived=list(continued.values()))
+    by_id = {row.pk: row for row in [*drafted, *continued.values()]}
     exchanged = []
-    for row in model.objects.filter(portrait=draft).order_by("id"):
-        before = continued.pop(row.lineage, None)
-        if before is None:
-            continue
+    for draft_id, before_id in pairs.items():
+        row, before = by_id[draft_id], by_id[before_id]
         values = {name: getattr(row, name) for name in content}
         for name in content:
             setattr(row, name, getattr(before, name))
@@ -62,7 +71,39 @@ def _rows_exchange(model: type[models.Model], *, draft: Portrait, in_force: Port
     bulk_update_with_history(
         exchanged, model, fields=["portrait", *content], default_user=_person(user)
     )
-    return len(exchanged) // 2
+    return len(pairs)
+
+
+def _keeping_tie_order(pairs: dict[int, int], *, drafted: list, archived: list) -> dict[int, int]:
+    """The exchanges (draft id: id in force) that leave each version's order as it was.
+
+    Rows of one priority are matched in id order: an exchange must not change which of
+    two such rows comes first, in the version published or in the one archived. The
+    exchanges of a priority where it would are dropped, until none would.
+    """
+    pairs = dict(pairs)
+    while True:
+        draft_ids = {after: before for before, after in pairs.items()}
+        broken = set()
+        for rows, new_id, side in (
+            (drafted, pairs, "draft"),
+            (archived, draft_ids, "archived"),
+        ):
+            by_priority: dict[int, list] = {}
+            for row in rows:
+                by_priority.setdefault(row.priority, []).append(row)
+            for group in by_priority.values():
+                ordered = sorted(group, key=lambda row: row.pk)
+                renumbered = [new_id.get(row.pk, row.pk) for row in ordered]
+                if renumbered != sorted(renumbered):
+                    broken |= {(side, row.pk) for row in group}
+        if not broken:
+            return pairs
+        pairs = {
+            draft_id: before_id
+            for draft_id, before_id in pairs.items()
+            if ("draft", draft_id) not in broken and ("archived", before_id) not in broken
+        }
 
 
 def _person(user):

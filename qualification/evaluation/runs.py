@@ -90,7 +90,7 @@ def evaluation_run_plan(*, portrait: Portrait) -> EvaluationRun:
         run = EvaluationRun(
             portrait=portrait,
             settled_segment_ids=list(settled.segment_ids),
-            settled_exclusions=settled.excluded,
+            settled_exclusion_ids=list(settled.exclusion_ids),
         )
         run.full_clean()
         run.save()
@@ -123,7 +123,10 @@ def _settled_since_last_run(portrait: Portrait) -> Settled:
 
 
 def _run_settled(run: EvaluationRun) -> Settled:
-    return Settled(segment_ids=tuple(run.settled_segment_ids), excluded=run.settled_exclusions)
+    return Settled(
+        segment_ids=tuple(run.settled_segment_ids),
+        exclusion_ids=tuple(run.settled_exclusion_ids),
+    )
 
 
 def evaluation_run_dispatch(*, run: EvaluationRun) -> int:

@@ -35,11 +35,14 @@ class EvaluationRun(models.Model):
     done_chunks = models.PositiveIntegerField(_("chunks done"), default=0)
     lead_count = models.PositiveIntegerField(_("leads evaluated"), default=0)
     # What the version before left that this one cannot change (``evaluation.settled``):
-    # the leads in these segments, and those an exclusion hit, are not evaluated again.
+    # the leads in these segments, and those hit only by these exclusions, are not
+    # evaluated again.
     settled_segment_ids = models.JSONField(
         _("segments whose leads keep their outcome"), default=list, blank=True
     )
-    settled_exclusions = models.BooleanField(_("excluded leads keep their outcome"), default=False)
+    settled_exclusion_ids = models.JSONField(
+        _("exclusions whose leads keep their outcome"), default=list, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -198,3 +198,48 @@ def test_the_migration_gives_same_named_rows_of_successive_versions_one_lineage(
     assert lineage(second, Segment, "Mid") not in lineages
     mid = Segment.objects.get(portrait=second, name="Mid")
     assert set(mid.history.values_list("lineage", flat=True)) == {mid.lineage}
+
+
+def test_publishing_keeps_the_order_of_segments_of_one_priority_in_both_versions(
+    admin_user, in_force
+):
+    Segment.objects.filter(portrait=in_force).update(priority=5)
+    before = list(in_force.segments.order_by("priority", "id").values_list("name", flat=True))
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    # Replaced in the other order: the draft now matches Large before Small.
+    portrait_update_draft(
+        portrait=draft,
+        user=admin_user,
+        data={
+            "segments": [
+                {"name": name, "criteria": SMALL if name == "Small" else LARGE, "priority": 5}
+                for name in reversed(before)
+            ]
+        },
+    )
+    drafted = list(draft.segments.order_by("priority", "id").values_list("name", flat=True))
+
+    portrait_publish(portrait=draft, user=admin_user)
+
+    assert list(draft.segments.order_by("priority", "id").values_list("name", flat=True)) == (
+        drafted
+    )
+    assert list(in_force.segments.order_by("priority", "id").values_list("name", flat=True)) == (
+        before
+    )
+
+
+def test_a_renamed_segment_or_exclusion_keeps_the_id_it_was_drafted_with(admin_user, in_force):
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    draft.segments.filter(name="Large").update(name="Large companies")
+    draft.exclusions.filter(name="Sanctioned").update(name="Sanctions")
+    drafted = _rows(draft, Segment)["Large companies"][0], _rows(draft, Exclusion)["Sanctions"][0]
+    kept = _rows(in_force, Segment)["Small"][0]
+
+    portrait_publish(portrait=draft, user=admin_user)
+
+    assert (
+        _rows(draft, Segment)["Large companies"][0],
+        _rows(draft, Exclusion)["Sanctions"][0],
+    ) == drafted
+    assert _rows(draft, Segment)["Small"][0] == kept

@@ -173,7 +173,8 @@ def test_a_new_version_skips_what_it_cannot_change_and_writes_exactly_what_chang
     run = publish(draft)
 
     assert run.settled_segment_ids == [_segment(draft, name).pk for name in settled_names]
-    assert run.settled_exclusions is excluded_settled
+    exclusion_ids = sorted(draft.exclusions.values_list("pk", flat=True))
+    assert sorted(run.settled_exclusion_ids) == (exclusion_ids if excluded_settled else [])
     changed = {
         lead.pk
         for lead in leads
@@ -187,7 +188,8 @@ def test_a_new_version_skips_what_it_cannot_change_and_writes_exactly_what_chang
     skipped = {
         pk
         for pk, (segment_id, exclusions_hit, *_rest) in before.items()
-        if segment_id in run.settled_segment_ids or (run.settled_exclusions and exclusions_hit)
+        if segment_id in run.settled_segment_ids
+        or (exclusions_hit and set(exclusions_hit) <= set(run.settled_exclusion_ids))
     }
     assert run.lead_count == len(leads) - len(skipped)
 
@@ -216,7 +218,7 @@ def test_nothing_is_settled_while_the_version_before_is_still_being_evaluated(
 
     run = publish(third)
 
-    assert (run.settled_segment_ids, run.settled_exclusions) == ([], False)
+    assert (run.settled_segment_ids, run.settled_exclusion_ids) == ([], [])
     assert EvaluationRun.objects.get(portrait=second).status == EvaluationRunStatus.SUPERSEDED
     for lead in Lead.objects.all():
         assert stored(lead) == expected(lead, third)
@@ -227,7 +229,7 @@ def test_a_version_published_again_after_its_run_settles_nothing(in_force, publi
 
     run = runs.evaluation_run_plan(portrait=in_force)
 
-    assert (run.settled_segment_ids, run.settled_exclusions) == ([], False)
+    assert (run.settled_segment_ids, run.settled_exclusion_ids) == ([], [])
 
 
 def test_two_rows_of_one_lineage_settle_nothing(admin_user, in_force):
@@ -243,7 +245,8 @@ def test_unsettled_leads_are_those_in_no_settled_segment_and_hit_by_no_exclusion
 
     from qualification.evaluation.statement import LEAD_TABLE
 
-    settled = Settled(segment_ids=(_segment(in_force, "Large").pk,), excluded=True)
+    sanctioned = in_force.exclusions.get(name="Sanctioned").pk
+    settled = Settled(segment_ids=(_segment(in_force, "Large").pk,), exclusion_ids=(sanctioned,))
     where, params = settled.unsettled_where(LEAD_TABLE)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {LEAD_TABLE} WHERE {where}", params)  # noqa: S608
@@ -252,7 +255,8 @@ def test_unsettled_leads_are_those_in_no_settled_segment_and_hit_by_no_exclusion
     assert unsettled == {
         lead.pk
         for lead in Lead.objects.all()
-        if lead.segment_id != _segment(in_force, "Large").pk and not lead.exclusions_hit
+        if lead.segment_id != _segment(in_force, "Large").pk
+        and not (lead.exclusions_hit and set(lead.exclusions_hit) <= {sanctioned})
     }
     assert 0 < len(unsettled) < Lead.objects.count()
 
@@ -270,3 +274,52 @@ def test_a_lead_not_yet_reached_by_the_new_run_is_explained_with_its_segment(adm
     assert lead.evaluated_portrait_id == in_force.pk
     assert explained["portrait_version"] == in_force.version
     assert explained["segment"]["name"] == "Large"
+
+
+def test_a_rule_changed_from_true_to_one_is_a_change(admin_user, in_force, publish):
+    """``True == 1`` in Python; the criteria language tells them apart."""
+    certified_one = {**CERTIFIED, "value": 1}
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    draft.exclusions.filter(name="Competitor clients").update(criteria={**COMPETITOR, "value": 1})
+    draft.segments.filter(name="Certified").update(criteria=certified_one)
+
+    run = publish(draft)
+
+    assert (run.settled_segment_ids, run.settled_exclusion_ids) == ([], [])
+    for lead in Lead.objects.all():
+        assert stored(lead) == expected(lead, draft), lead.pk
+
+
+def test_a_renamed_segment_gives_its_leads_a_new_id_and_announces_them(
+    admin_user, in_force, publish
+):
+    in_large = set(Lead.objects.filter(segment__name="Large").values_list("pk", flat=True))
+    Lead.objects.update(updated_at=LONG_AGO)
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    draft.segments.filter(name="Large").update(name="Large companies")
+
+    run = publish(draft)
+
+    renamed = _segment(draft, "Large companies")
+    # Settled by its rule, but under an id no lead held: its leads are evaluated.
+    assert renamed.pk in run.settled_segment_ids
+    written = set(Lead.objects.filter(updated_at__gt=LONG_AGO).values_list("pk", flat=True))
+    assert in_large and written == in_large
+    assert set(Lead.objects.filter(segment=renamed).values_list("pk", flat=True)) == in_large
+
+
+def test_leads_keep_no_outcome_from_rows_the_new_version_did_not_take_over(
+    admin_user, in_force, publish, monkeypatch
+):
+    """A publish that took over no ids (it raced another) settles no lead by mistake."""
+    from portrait import services
+
+    draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
+    monkeypatch.setattr(services, "identities_carry_over", lambda **kwargs: 0)
+
+    run = publish(draft)
+
+    assert run.settled_segment_ids and run.settled_exclusion_ids  # by content, all alike
+    for lead in Lead.objects.all():
+        assert stored(lead) == expected(lead, draft), lead.pk
+    assert not Lead.objects.filter(segment__portrait=in_force).exists()
