@@ -2,11 +2,14 @@
 
 A draft's segments and exclusions are copies (``copied_relations``) with the lineage of
 the rows they were copied from. When the draft is published, each of its rows that
-continues a row of the version in force takes over that row's id: the two rows exchange
-their contents and portraits, so the version in force, archived, keeps its own content
-under the draft's former ids. Leads, decisions and exclusion hits that point at a
-segment or exclusion then still point at it in the new version, and a lead whose
-segment's rule did not change is not rewritten (``qualification.evaluation.settled``).
+continues a row of the version in force under the same name takes over that row's id:
+the two rows exchange their contents and portraits, so the version in force, archived,
+keeps its own content under the draft's former ids. Leads, decisions and exclusion hits
+that point at a segment or exclusion then still point at it in the new version, and a
+lead whose segment's rule did not change is not rewritten
+(``qualification.evaluation.settled``). A renamed row keeps its drafted id (its leads
+name it: they must be written and announced), and so do segments of one priority whose
+exchange would change which of them is matched first, in either version.
 """
 
 from django.db import models
