@@ -250,11 +250,6 @@ def evaluation_update(
     transaction wrote them after this statement's snapshot (``leads_evaluate_where``
     evaluates those again). On SQLite, one writer at a time, it is a plain ``UPDATE``.
     """
-    lead = LEAD_TABLE
-    expressions = compiled.column_expressions("evaluation_flags")
-    flags = compiled.flags_sql or "1 AS no_flags"
-    stamp = connection.ops.adapt_datetimefield_value(evaluated_at)
-    portrait = expressions.pop("evaluated_portrait_id")
     stored = ", ".join(_stored(column) for column in WRITTEN_COLUMNS)
     if connection.vendor != "postgresql":
         return _update_in_place(
@@ -265,6 +260,11 @@ def evaluation_update(
             evaluated_at=evaluated_at,
             compared_with=stored,
         )
+    lead = LEAD_TABLE
+    expressions = compiled.column_expressions("evaluation_flags")
+    flags = compiled.flags_sql or "1 AS no_flags"
+    stamp = connection.ops.adapt_datetimefield_value(evaluated_at)
+    portrait = expressions.pop("evaluated_portrait_id")
     computed = ", ".join(f"{expressions[column]} AS {column}" for column in WRITTEN_COLUMNS)
     outcome = ", ".join(f"outcome.{column}" for column in WRITTEN_COLUMNS)
     # Every row is evaluated once, into the CTE; a changed one comes with its new outcome
