@@ -60,19 +60,17 @@ def _rows_exchange(model: type[models.Model], *, draft: Portrait, in_force: Port
         pairs = _keeping_tie_order(pairs, drafted=drafted, archived=list(continued.values()))
     by_id = {row.pk: row for row in [*drafted, *continued.values()]}
     exchanged = []
-    for draft_id, before_id in pairs.items():
-        row, before = by_id[draft_id], by_id[before_id]
-        values = {name: getattr(row, name) for name in content}
-        for name in content:
-            setattr(row, name, getattr(before, name))
-        row.portrait = in_force
-        for name, value in values.items():
-            setattr(before, name, value)
-        before.portrait = draft
-        exchanged += [before, row]
+    for draft_id, in_force_id in pairs.items():
+        # Each row, with its content and portrait, is written under the other's id.
+        row, before = by_id[draft_id], by_id[in_force_id]
+        row.pk, before.pk = in_force_id, draft_id
+        exchanged += [row, before]
     # The audit history records the exchange, by the publisher, on both rows.
     bulk_update_with_history(
-        exchanged, model, fields=["portrait", *content], default_user=_person(user)
+        exchanged,
+        model,
+        fields=["portrait", *content],
+        default_user=user if getattr(user, "pk", None) else None,
     )
     return len(pairs)
 
@@ -86,7 +84,7 @@ def _keeping_tie_order(pairs: dict[int, int], *, drafted: list, archived: list) 
     """
     pairs = dict(pairs)
     while True:
-        draft_ids = {after: before for before, after in pairs.items()}
+        draft_ids = {in_force_id: draft_id for draft_id, in_force_id in pairs.items()}
         broken = set()
         for rows, new_id, side in (
             (drafted, pairs, "draft"),
@@ -107,7 +105,3 @@ def _keeping_tie_order(pairs: dict[int, int], *, drafted: list, archived: list) 
             for draft_id, before_id in pairs.items()
             if ("draft", draft_id) not in broken and ("archived", before_id) not in broken
         }
-
-
-def _person(user):
-    return user if getattr(user, "pk", None) else None
