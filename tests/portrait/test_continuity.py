@@ -54,6 +54,11 @@ def _rows(portrait, model) -> dict[str, tuple]:
     }
 
 
+def _matching_order(portrait) -> list[str]:
+    """The names of ``portrait``'s segments in the order a lead is matched against them."""
+    return list(portrait.segments.order_by("priority", "id").values_list("name", flat=True))
+
+
 def test_a_first_publish_keeps_its_own_ids(admin_user):
     draft = portrait_create(
         user=admin_user,
@@ -204,7 +209,7 @@ def test_publishing_keeps_the_order_of_segments_of_one_priority_in_both_versions
     admin_user, in_force
 ):
     Segment.objects.filter(portrait=in_force).update(priority=5)
-    before = list(in_force.segments.order_by("priority", "id").values_list("name", flat=True))
+    before = _matching_order(in_force)
     draft = portrait_copy_as_draft(portrait=in_force, user=admin_user)
     # Replaced in the other order: the draft now matches Large before Small.
     portrait_update_draft(
@@ -217,16 +222,12 @@ def test_publishing_keeps_the_order_of_segments_of_one_priority_in_both_versions
             ]
         },
     )
-    drafted = list(draft.segments.order_by("priority", "id").values_list("name", flat=True))
+    drafted = _matching_order(draft)
 
     portrait_publish(portrait=draft, user=admin_user)
 
-    assert list(draft.segments.order_by("priority", "id").values_list("name", flat=True)) == (
-        drafted
-    )
-    assert list(in_force.segments.order_by("priority", "id").values_list("name", flat=True)) == (
-        before
-    )
+    assert _matching_order(draft) == drafted
+    assert _matching_order(in_force) == before
 
 
 def test_a_renamed_segment_or_exclusion_keeps_the_id_it_was_drafted_with(admin_user, in_force):
